@@ -1,0 +1,18 @@
+# jobslib_add_task_plugin(<name> SOURCES <files...> [INSTALL])
+# Builds a task plugin <name> (lib<name>.so) that runjob loads for `runjob <name>.<TaskClass>`.
+# With INSTALL it goes to the plugin directory runjob searches by default.
+function(jobslib_add_task_plugin name)
+  cmake_parse_arguments(P "INSTALL" "" "SOURCES" ${ARGN})
+  if(NOT P_SOURCES)
+    message(FATAL_ERROR "jobslib_add_task_plugin(${name}): SOURCES is required")
+  endif()
+  add_library(${name} MODULE ${P_SOURCES})
+  set_target_properties(${name} PROPERTIES AUTOMOC ON PREFIX "lib" CXX_VISIBILITY_PRESET hidden)
+  target_link_libraries(${name} PRIVATE jobslib::core)
+  if(P_INSTALL)
+    if(NOT JOBSLIB_PLUGIN_INSTALL_DIR)
+      set(JOBSLIB_PLUGIN_INSTALL_DIR lib/jobslib/plugins)
+    endif()
+    install(TARGETS ${name} LIBRARY DESTINATION ${JOBSLIB_PLUGIN_INSTALL_DIR})
+  endif()
+endfunction()

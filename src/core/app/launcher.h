@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include "app/backendregistry.h"
+#include "config/optiontable.h"
+#include "task/taskregistry.h"
+
+#include <QProcessEnvironment>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+
+namespace jobslib {
+
+class Context;
+
+/*! runjob's exit codes (docs/operations.md). */
+namespace ExitCode {
+constexpr int Success = 0;      ///< run-once succeeded or was pending; check passed
+constexpr int Failure = 1;      ///< run-once failed or was interrupted; check failed
+constexpr int Usage = 2;        ///< bad command line, settings or environment; nothing started
+constexpr int SelfFenced = 3;   ///< the lock was lost and a C++ task did not stop within the grace
+constexpr int SignalBase = 128; ///< stopped by signal N: 128 + N (143 SIGTERM, 130 SIGINT)
+} // namespace ExitCode
+
+/*!
+ * The runjob command: command line, settings, task lookup, context, runner. runjob's main() is
+ * a few lines around it; an application that links libjobslib uses it the same way, after
+ * registering its own tasks, options, backends or context class:
+ *
+ * \code
+ * QCoreApplication app(argc, argv);
+ * jobslib::Launcher launcher;
+ * launcher.tasks().add<MyTask>(QStringLiteral("MyTask"));
+ * launcher.setContextFactory([](const jobslib::Config &c, const jobslib::BackendRegistry &b) {
+ *     return std::make_unique<MyContext>(c, b); });
+ * return launcher.exec(app.arguments());
+ * \endcode
+ */
+class JOBSLIB_EXPORT Launcher
+{
+public:
+    using ContextFactory = std::function<std::unique_ptr<Context>(const Config &, const BackendRegistry &)>;
+
+    Launcher();
+    ~Launcher();
+
+    TaskRegistry &tasks() { return m_tasks; }
+    BackendRegistry &backends() { return m_backends; }
+    /*! The application's own options; backends and the task add theirs when exec() runs. */
+    OptionTable &options() { return m_options; }
+    void setContextFactory(ContextFactory factory) { m_contextFactory = std::move(factory); }
+    void setEnvironment(const QProcessEnvironment &env) { m_env = env; }
+
+    /*! Runs the command (arguments()[0] is the program) to the end and returns the exit code. */
+    int exec(const QStringList &arguments);
+
+private:
+    TaskRegistry m_tasks;
+    BackendRegistry m_backends;
+    OptionTable m_options;
+    ContextFactory m_contextFactory;
+    QProcessEnvironment m_env = QProcessEnvironment::systemEnvironment();
+};
+
+} // namespace jobslib

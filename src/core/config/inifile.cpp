@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "inifile.h"
+
+#include <QSet>
+
+namespace jobslib {
+
+static bool validName(const QString &s)
+{
+    if (s.isEmpty())
+        return false;
+    for (const QChar c : s) {
+        if (!(c.isLetterOrNumber() || c == QLatin1Char('_') || c == QLatin1Char('.') || c == QLatin1Char('-')))
+            return false;
+    }
+    return true;
+}
+
+Expected<QList<IniEntry>> parseIni(const QByteArray &text)
+{
+    using R = Expected<QList<IniEntry>>;
+    QList<IniEntry> entries;
+    QSet<QString> seen;
+    QString section;
+    const QString content = QString::fromUtf8(text);
+    if (content.contains(QChar::ReplacementCharacter))
+        return R::failure(QStringLiteral("line 1: the file is not valid UTF-8"));
+    const QStringList lines = content.split(QLatin1Char('\n'));
+    for (int i = 0; i < lines.size(); ++i) {
+        const int lineNo = i + 1;
+        const QString line = lines.at(i).trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')) || line.startsWith(QLatin1Char(';')))
+            continue;
+        if (line.startsWith(QLatin1Char('['))) {
+            if (!line.endsWith(QLatin1Char(']')))
+                return R::failure(QStringLiteral("line %1: section header '%2' lacks the closing ']'").arg(lineNo).arg(line));
+            section = line.mid(1, line.size() - 2).trimmed().toLower();
+            if (!validName(section))
+                return R::failure(QStringLiteral("line %1: invalid section name '%2'").arg(lineNo).arg(section));
+            continue;
+        }
+        const auto eq = line.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            return R::failure(QStringLiteral("line %1: expected 'key = value' or '[section]', got '%2'").arg(lineNo).arg(line.left(80)));
+        IniEntry e;
+        e.section = section;
+        e.key = line.left(eq).trimmed().toLower();
+        e.value = line.mid(eq + 1).trimmed();
+        e.line = lineNo;
+        if (!validName(e.key))
+            return R::failure(QStringLiteral("line %1: invalid key '%2'").arg(lineNo).arg(e.key));
+        if (e.value.size() >= 2 && e.value.startsWith(QLatin1Char('"')) && e.value.endsWith(QLatin1Char('"')))
+            e.value = e.value.mid(1, e.value.size() - 2);
+        const QString full = section.isEmpty() ? e.key : section + QLatin1Char('.') + e.key;
+        if (seen.contains(full))
+            return R::failure(QStringLiteral("line %1: '%2' is set twice").arg(lineNo).arg(full));
+        seen.insert(full);
+        entries << e;
+    }
+    return entries;
+}
+
+} // namespace jobslib

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "lockbackend.h"
+
+#include "app/context.h"
+#include "jobslib_version.h"
+#include "runner/clock.h"
+
+#include <QCoreApplication>
+
+namespace jobslib {
+
+LockBackend::LockBackend(Context &context, QObject *parent)
+    : QObject(parent)
+    , m_context(context)
+{
+    qRegisterMetaType<jobslib::LockOwner>();
+    qRegisterMetaType<std::optional<jobslib::LockOwner>>();
+}
+
+LockBackend::~LockBackend() = default;
+
+void LockBackend::refresh()
+{
+}
+
+void LockBackend::watchForRelease()
+{
+}
+
+void LockBackend::stopWatching()
+{
+}
+
+OwnerRecord LockBackend::ownRecord(quint64 fencingToken) const
+{
+    OwnerRecord r = OwnerRecord::now(m_context.fqdn(), m_context.clock().utcNow());
+    r.pid = QCoreApplication::applicationPid();
+    r.datacenter = m_context.datacenter();
+    r.version = QStringLiteral(JOBSLIB_VERSION_STRING);
+    r.fencingToken = fencingToken;
+    return r;
+}
+
+} // namespace jobslib

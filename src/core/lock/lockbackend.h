@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include "ownerrecord.h"
+
+#include <QObject>
+
+#include <optional>
+
+namespace jobslib {
+
+class Context;
+
+/*! Who holds a lock, as far as the backend can tell. */
+struct JOBSLIB_EXPORT LockOwner
+{
+    bool held = false;          ///< somebody holds it now
+    std::optional<OwnerRecord> record; ///< the holder's record, when it wrote one
+    QString holderId;           ///< backend-specific: Consul session, etcd lease, pid
+    QString detail;             ///< anything else worth showing (lock-delay, TTL...)
+};
+
+/*!
+ * The one-instance lock. Every operation is asynchronous and reports through exactly one
+ * terminal signal: acquire() -> acquired | notAcquired | acquireFailed; release() -> released |
+ * releaseFailed; queryOwner() -> ownerQueried; forceRelease() -> forceReleaseFinished.
+ *
+ * While held, the backend keeps the lock by itself (renewal) and watches it. If it can no longer
+ * prove it holds the lock it emits lost() before anybody else could acquire it. A standby calls
+ * watchForRelease() and gets freed() as soon as the lock may be acquired, instead of polling.
+ */
+class JOBSLIB_EXPORT LockBackend : public QObject
+{
+    Q_OBJECT
+public:
+    explicit LockBackend(Context &context, QObject *parent = nullptr);
+    ~LockBackend() override;
+
+    /*! Short backend name ("file", "consul"). */
+    virtual QString backendName() const = 0;
+    /*! The key or path that identifies the lock; given to command tasks as JOBSLIB_LOCK_KEY. */
+    virtual QString lockKey() const = 0;
+
+    /*! Acquiring a lock this instance already holds succeeds at once with the same token. */
+    virtual void acquire() = 0;
+    /*! Releasing a lock that is not held succeeds at once and sends nothing. */
+    virtual void release() = 0;
+    virtual bool isHeld() const = 0;
+    /*! The fencing token of the current acquisition; grows with every acquisition; 0 when not held. */
+    virtual quint64 fencingToken() const = 0;
+
+    /*! Python's refresh()/extend_lock(): renew now where renewal exists. Renewal is automatic anyway. */
+    virtual void refresh();
+    virtual void watchForRelease();
+    virtual void stopWatching();
+
+    virtual void queryOwner() = 0;
+    /*! Frees a lock held by somebody else (release-lock); the holder is made to notice and stop. */
+    virtual void forceRelease() = 0;
+
+Q_SIGNALS:
+    void acquired(quint64 fencingToken);
+    void notAcquired(const jobslib::LockOwner &owner);
+    void acquireFailed(const QString &error);
+    void released();
+    void releaseFailed(const QString &error);
+    void lost(const QString &reason);
+    void freed();
+    void ownerQueried(const std::optional<jobslib::LockOwner> &owner, const QString &error);
+    void forceReleaseFinished(bool ok, const QString &message);
+
+protected:
+    Context &context() const { return m_context; }
+    /*! The record this instance writes when it acquires. */
+    OwnerRecord ownRecord(quint64 fencingToken) const;
+
+private:
+    Context &m_context;
+};
+
+} // namespace jobslib

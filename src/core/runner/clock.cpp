@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "clock.h"
+
+#include <QTimer>
+
+#include <limits>
+
+namespace jobslib {
+
+Clock::Clock()
+{
+    m_elapsed.start();
+}
+
+Clock::~Clock()
+{
+    for (const auto &timer : std::as_const(m_timers))
+        delete timer.data();
+}
+
+qint64 Clock::monotonicMs() const
+{
+    return m_elapsed.elapsed();
+}
+
+QDateTime Clock::utcNow() const
+{
+    return QDateTime::currentDateTimeUtc();
+}
+
+int Clock::callAfter(qint64 delayMs, QObject *receiver, std::function<void()> fn)
+{
+    const int handle = m_nextHandle++;
+    auto *timer = new QTimer(receiver);
+    timer->setSingleShot(true);
+    // Sub-second waits (handover, retries) need precision; long sleeps may be coarse (fewer wake-ups).
+    timer->setTimerType(delayMs < 2000 ? Qt::PreciseTimer : Qt::CoarseTimer);
+    QObject::connect(timer, &QTimer::timeout, receiver, [this, handle, timer, fn = std::move(fn)] {
+        m_timers.remove(handle);
+        timer->deleteLater();
+        fn();
+    });
+    m_timers.insert(handle, timer);
+    timer->start(int(qBound<qint64>(0, delayMs, qint64(std::numeric_limits<int>::max()))));
+    return handle;
+}
+
+void Clock::cancel(int handle)
+{
+    if (const QPointer<QTimer> timer = m_timers.take(handle))
+        timer->deleteLater();
+}
+
+} // namespace jobslib

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include "jobslib_export.h"
+#include "taskresult.h"
+
+#include <QCommandLineOption>
+#include <QObject>
+#include <QStringList>
+
+#include <atomic>
+#include <stdexcept>
+
+class QCommandLineParser;
+class QThread;
+
+namespace jobslib {
+
+class Config;
+class Context;
+class OptionTable;
+
+/*! Thrown from task() to fail the run with a message (any std::exception works too). */
+class JOBSLIB_EXPORT TaskError : public std::runtime_error
+{
+public:
+    explicit TaskError(const QString &message);
+};
+
+/*!
+ * What users subclass, as Python's BaseTask: name(), description(), arguments(), initialize()
+ * and task(). task() is synchronous and runs on a worker thread, so the event loop keeps the
+ * lock renewed meanwhile. It succeeds by returning and fails by throwing. A long task should
+ * check isCancellationRequested() now and then and return early when it is set (the lock was
+ * lost, or runjob is stopping).
+ *
+ * The runner drives a task through start() and the finished() signal; CommandTask overrides
+ * those to run an external process instead of a thread.
+ */
+class JOBSLIB_EXPORT BaseTask : public QObject
+{
+    Q_OBJECT
+public:
+    explicit BaseTask(QObject *parent = nullptr);
+    ~BaseTask() override;
+
+    /*! The `task` tag of metrics and the name in "<name> task failed". Python's default is "". */
+    virtual QString name() const;
+    virtual QString description() const;
+    /*! Task-specific command line options; they appear in `runjob TASK --help`. */
+    virtual QList<QCommandLineOption> arguments() const;
+    /*! Settings of the task's own ([task.<name>] options and the like) added to the option table. */
+    virtual void declareOptions(OptionTable &table) const;
+    /*! Hook after the context exists and the command line is parsed, before the first run. */
+    virtual void initialize();
+    /*! The work. Runs on a worker thread. Return = succeeded; throw = failed. */
+    virtual void task() = 0;
+
+    // Available to task() and initialize().
+    Context &context() const;
+    const Config &config() const;
+    QString argument(const QString &name) const;
+    bool isArgumentSet(const QString &name) const;
+    QStringList positionalArguments() const;
+    bool isCancellationRequested() const { return m_cancel.load(); }
+    /*! The fencing token of the lock held for this run; pass it to whatever the task writes. */
+    quint64 fencingToken() const { return m_fencingToken.load(); }
+    /*! Python's extend_lock(): asks the lock backend to renew now (it renews by itself anyway). */
+    void extendLock();
+
+    // Driven by the runner.
+    void attach(Context *context, const QCommandLineParser *parser);
+    void setFencingToken(quint64 token) { m_fencingToken = token; }
+    /*! Starts one run; ends with exactly one finished(). Default: task() on a worker thread. */
+    virtual void start();
+    /*! Asks the run to stop (cancellation flag; SIGTERM for a command). */
+    virtual void requestStop();
+    /*!
+     * The grace is over: end the run now if that is possible (SIGKILL for a command). Returns
+     * false when the run cannot be forced (a C++ task's thread), so the runner has to self-fence.
+     */
+    virtual bool forceStop();
+    bool isRunning() const { return m_running; }
+
+Q_SIGNALS:
+    void finished(const jobslib::TaskResult &result);
+
+protected:
+    /*! For subclasses that override start(): emit finished() through this. */
+    void finish(const TaskResult &result);
+
+private:
+    Context *m_context = nullptr;
+    const QCommandLineParser *m_parser = nullptr;
+    std::atomic<bool> m_cancel{false};
+    std::atomic<quint64> m_fencingToken{0};
+    QThread *m_thread = nullptr;
+    bool m_running = false;
+};
+
+} // namespace jobslib

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include "jobslib_export.h"
+
+#include <QLoggingCategory>
+
+namespace jobslib {
+JOBSLIB_EXPORT Q_DECLARE_LOGGING_CATEGORY(lcRunner)
+JOBSLIB_EXPORT Q_DECLARE_LOGGING_CATEGORY(lcLock)
+JOBSLIB_EXPORT Q_DECLARE_LOGGING_CATEGORY(lcLiveness)
+JOBSLIB_EXPORT Q_DECLARE_LOGGING_CATEGORY(lcMetrics)
+JOBSLIB_EXPORT Q_DECLARE_LOGGING_CATEGORY(lcTask)
+JOBSLIB_EXPORT Q_DECLARE_LOGGING_CATEGORY(lcConfig)
+} // namespace jobslib
