@@ -2,9 +2,13 @@
 // The backends that ship in libjobslib, as the registry knows them.
 #include "backendregistry.h"
 
+#include "config/config.h"
 #include "liveness/dummyliveness.h"
+#include "liveness/fileliveness.h"
 #include "lock/dummylock.h"
+#include "lock/filelock.h"
 #include "metrics/dummymetrics.h"
+#include "metrics/filemetrics.h"
 
 namespace jobslib {
 
@@ -15,6 +19,77 @@ static BackendDescriptor dummy(BackendKind kind, const QString &doc, std::functi
     d.name = QStringLiteral("dummy");
     d.doc = doc;
     d.create = std::move(create);
+    return d;
+}
+
+static OptionSpec pathOption(const QString &envName, const QString &doc, const QString &defaultDoc)
+{
+    OptionSpec s;
+    s.name = QStringLiteral("path"); // relative: the registry puts it under the backend's section
+    s.type = OptionType::Path;
+    s.defaultValue = QString();
+    s.envNames = {envName};
+    s.doc = doc;
+    s.defaultDoc = defaultDoc;
+    return s;
+}
+
+static BackendDescriptor fileLock()
+{
+    BackendDescriptor d;
+    d.kind = BackendKind::Lock;
+    d.name = QStringLiteral("file");
+    d.doc = QStringLiteral("An OS lock (open file description lock) on a local file: excludes instances on this machine only.");
+    d.options << pathOption(QStringLiteral("JOBSLIB_ONE_INSTANCE_FILE_PATH"),
+                            QStringLiteral("The lock file. It holds the holder's record; its directory must be writable by every instance."),
+                            QStringLiteral("$XDG_RUNTIME_DIR/jobslib/<task>.lock, else /tmp/jobslib-<uid>/<task>.lock"));
+    d.create = [](Context &c) -> QObject * { return new FileLock(c); };
+    d.explain = [](const Config &config) {
+        const QString path = config.string(QStringLiteral("one_instance.file.path"));
+        const QString where = path.isEmpty() ? QStringLiteral("the default path ($XDG_RUNTIME_DIR/jobslib/<task>.lock, else "
+                                                              "/tmp/jobslib-<uid>/<task>.lock)")
+                                             : path;
+        return QStringLiteral("The file lock is an OS lock on %1 on this machine only: instances on other hosts are not excluded. After a "
+                              "crash (kill -9) the kernel frees the lock at once and a standby watching it takes over within about 1 s "
+                              "(inotify; 5 s poll as fallback). After a graceful stop the same. Losing a lock server cannot happen: there "
+                              "is none.")
+            .arg(where);
+    };
+    return d;
+}
+
+static BackendDescriptor fileLiveness()
+{
+    BackendDescriptor d;
+    d.kind = BackendKind::Liveness;
+    d.name = QStringLiteral("file");
+    d.doc = QStringLiteral("Writes the liveness record as JSON into a local file, replaced atomically after each successful run.");
+    d.options << pathOption(QStringLiteral("JOBSLIB_LIVENESS_FILE_PATH"), QStringLiteral("The liveness file."),
+                            QStringLiteral("$XDG_RUNTIME_DIR/jobslib/<task>.liveness.json, else /tmp/jobslib-<uid>/<task>.liveness.json"));
+    d.create = [](Context &c) -> QObject * { return new FileLiveness(c); };
+    return d;
+}
+
+static BackendDescriptor fileMetrics()
+{
+    BackendDescriptor d;
+    d.kind = BackendKind::Metrics;
+    d.name = QStringLiteral("file");
+    d.doc = QStringLiteral("Appends every point to a local file or stdout, flushed after each push.");
+    OptionSpec path = pathOption(QStringLiteral("JOBSLIB_METRICS_FILE_PATH"), QStringLiteral("The file points are appended to; \"-\" is stdout."),
+                                 QString());
+    path.defaultValue = QStringLiteral("-");
+    d.options << path;
+    OptionSpec format;
+    format.name = QStringLiteral("format");
+    format.type = OptionType::Choice;
+    format.choices = {QStringLiteral("influx"), QStringLiteral("json")};
+    format.defaultValue = QStringLiteral("influx");
+    format.envNames = {QStringLiteral("JOBSLIB_METRICS_FILE_FORMAT")};
+    format.doc = QStringLiteral("influx: InfluxDB line protocol as Python jobslib sends it; json: one JSON object per line "
+                                "(measurement, tags, value, timestamp_ns).");
+    d.options << format;
+    d.create = [](Context &c) -> QObject * { return new FileMetrics(c); };
     return d;
 }
 
@@ -31,6 +106,9 @@ BackendRegistry BackendRegistry::builtins()
     r.add(dummy(BackendKind::Liveness, QStringLiteral("Writes nothing; check-liveness always passes."),
                 [](Context &c) -> QObject * { return new DummyLiveness(c); }));
     r.add(dummy(BackendKind::Metrics, QStringLiteral("Drops every point."), [](Context &c) -> QObject * { return new DummyMetrics(c); }));
+    r.add(fileLock());
+    r.add(fileLiveness());
+    r.add(fileMetrics());
     return r;
 }
 

@@ -1,8 +1,337 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "launcher.h"
 
+#include "app/context.h"
+#include "app/explain.h"
+#include "commands/builtincommand.h"
+#include "config/configdoc.h"
+#include "config/configloader.h"
+#include "config/inifile.h"
+#include "jobslib_version.h"
+#include "runner/runner.h"
+#include "runner/signalwatcher.h"
+#include "task/commandtask.h"
+#include "util/logcategories.h"
+#include "util/logging.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
 namespace jobslib {
-Launcher::Launcher() : m_backends(BackendRegistry::builtins()) {}
+
+namespace {
+
+int usageError(const QString &message)
+{
+    const bool tty = isatty(STDERR_FILENO);
+    // Python jobslib prints parser errors in red (colored's fg 1); only where a terminal shows it.
+    const QByteArray line = (tty ? QByteArrayLiteral("\x1b[38;5;1m") : QByteArray()) + "runjob: error: " + message.toLocal8Bit()
+        + (tty ? QByteArrayLiteral("\x1b[0m") : QByteArray()) + '\n';
+    std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
+    return ExitCode::Usage;
+}
+
+void print(const QString &text)
+{
+    const QByteArray bytes = text.toLocal8Bit();
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
+    std::fflush(stdout);
+}
+
+/*! What the command line says before the full parse: enough to find settings and task. */
+struct FirstPass
+{
+    QStringList args;    ///< runjob's own arguments and the task's (before "--")
+    QStringList command; ///< after "--"
+    bool hasDashDash = false;
+    QString settings;
+    QString taskName;
+    bool help = false;
+    bool version = false;
+    bool configReference = false;
+};
+
+FirstPass firstPass(const QStringList &arguments)
+{
+    FirstPass p;
+    p.args = arguments.mid(1);
+    const auto dd = p.args.indexOf(QStringLiteral("--"));
+    if (dd >= 0) {
+        p.hasDashDash = true;
+        p.command = p.args.mid(dd + 1);
+        p.args = p.args.mid(0, dd);
+    }
+    static const QStringList valued = {QStringLiteral("-s"), QStringLiteral("--settings"), QStringLiteral("--sleep-interval"),
+                                       QStringLiteral("--run-interval")};
+    for (qsizetype i = 0; i < p.args.size(); ++i) {
+        const QString &a = p.args.at(i);
+        if (valued.contains(a)) {
+            if ((a == QLatin1String("-s") || a == QLatin1String("--settings")) && i + 1 < p.args.size())
+                p.settings = p.args.at(i + 1);
+            ++i;
+        } else if (a.startsWith(QLatin1String("--settings="))) {
+            p.settings = a.mid(11);
+        } else if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
+            p.help = true;
+        } else if (a == QLatin1String("--version")) {
+            p.version = true;
+        } else if (a == QLatin1String("--config-reference")) {
+            p.configReference = true;
+        } else if (!a.startsWith(QLatin1Char('-')) && p.taskName.isEmpty()) {
+            p.taskName = a;
+        }
+    }
+    return p;
+}
+
+/*! A top-level or [task] value straight from env or the settings file, before the full load. */
+QString earlyValue(const QProcessEnvironment &env, const QString &envName, const QString &settings, const QString &name)
+{
+    if (!env.value(envName).isEmpty())
+        return env.value(envName);
+    if (settings.isEmpty())
+        return {};
+    QFile f(settings);
+    if (!f.open(QIODevice::ReadOnly))
+        return {}; // the full load reports it
+    const auto entries = parseIni(f.readAll());
+    if (!entries)
+        return {};
+    for (const IniEntry &e : entries.value()) {
+        if ((e.section.isEmpty() ? e.key : e.section + QLatin1Char('.') + e.key) == name)
+            return e.value;
+    }
+    return {};
+}
+
+QList<QCommandLineOption> runjobOptions()
+{
+    return {
+        QCommandLineOption({QStringLiteral("s"), QStringLiteral("settings")}, QStringLiteral("Settings file (INI). Default: $JOBSLIB_SETTINGS_MODULE or $JOBSLIB_SETTINGS."),
+                           QStringLiteral("file")),
+        QCommandLineOption(QStringLiteral("disable-one-instance"), QStringLiteral("Use the dummy lock: every instance runs.")),
+        QCommandLineOption(QStringLiteral("run-once"), QStringLiteral("Run one iteration, then exit.")),
+        QCommandLineOption(QStringLiteral("sleep-interval"), QStringLiteral("Seconds to sleep after each iteration."), QStringLiteral("seconds")),
+        QCommandLineOption(QStringLiteral("run-interval"), QStringLiteral("Seconds from one iteration's start to the next (fixed rate)."),
+                           QStringLiteral("seconds")),
+        QCommandLineOption(QStringLiteral("keep-lock"), QStringLiteral("Keep the lock while sleeping between iterations.")),
+        QCommandLineOption(QStringLiteral("release-on-error"), QStringLiteral("Release the lock after a failure and sleep twice as long.")),
+        QCommandLineOption({QStringLiteral("v"), QStringLiteral("verbose")}, QStringLiteral("Log debug messages.")),
+        QCommandLineOption(QStringLiteral("print-config"), QStringLiteral("Print every effective setting with its source, then exit.")),
+        QCommandLineOption(QStringLiteral("explain"), QStringLiteral("Explain what the loop will do and the worst-case failover times, then exit.")),
+        QCommandLineOption(QStringLiteral("config-reference"), QStringLiteral("Print the configuration reference (Markdown), then exit.")),
+        QCommandLineOption({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help (with the task's own options).")),
+        QCommandLineOption(QStringLiteral("version"), QStringLiteral("Show the version.")),
+    };
+}
+
+QStringList defaultPluginDirs()
+{
+    return {QDir(QCoreApplication::applicationDirPath()).absoluteFilePath(QStringLiteral("../lib/jobslib/plugins")),
+            QStringLiteral(JOBSLIB_INSTALL_PLUGINDIR)};
+}
+
+} // namespace
+
+Launcher::Launcher()
+    : m_backends(BackendRegistry::builtins())
+{
+}
+
 Launcher::~Launcher() = default;
-int Launcher::exec(const QStringList &) { return 0; }
+
+int Launcher::exec(const QStringList &arguments)
+{
+    Q_ASSERT_X(QCoreApplication::instance(), "Launcher::exec", "create a QCoreApplication first");
+    FirstPass first = firstPass(arguments);
+    if (first.version) {
+        print(QStringLiteral("runjob %1\n").arg(QStringLiteral(JOBSLIB_VERSION_STRING)));
+        return ExitCode::Success;
+    }
+    if (first.hasDashDash && first.command.isEmpty())
+        return usageError(QStringLiteral("'--' must be followed by the command to run"));
+
+    OptionTable table = OptionTable::core();
+    for (const OptionSpec &spec : m_options.options())
+        table.add(spec);
+    m_backends.declareOptions(table);
+    if (first.configReference) {
+        print(configurationMarkdown(table));
+        return ExitCode::Success;
+    }
+
+    if (first.settings.isEmpty()) {
+        for (const QString &var : {QStringLiteral("JOBSLIB_SETTINGS_MODULE"), QStringLiteral("JOBSLIB_SETTINGS")}) {
+            const QString v = m_env.value(var);
+            if (v.isEmpty())
+                continue;
+            if (!QFileInfo::exists(v) && !v.contains(QLatin1Char('/')) && !v.endsWith(QLatin1String(".ini")))
+                return usageError(QStringLiteral("%1='%2' looks like a Python module name; runjob reads an INI settings file: give its path").arg(var, v));
+            first.settings = v;
+            break;
+        }
+    }
+
+    QStringList pluginDirs;
+    const QString pluginPath = earlyValue(m_env, QStringLiteral("JOBSLIB_PLUGIN_PATH"), first.settings, QStringLiteral("plugin_path"));
+    for (const QString &d : pluginPath.split(QLatin1Char(':'), Qt::SkipEmptyParts))
+        pluginDirs << d;
+    pluginDirs << defaultPluginDirs();
+    m_tasks.setPluginPath(pluginDirs);
+
+    // Which task: a command after "--", a built-in, a registered or plugin class, or task.command.
+    std::unique_ptr<BaseTask> task;
+    std::unique_ptr<BuiltinCommand> builtin;
+    QString taskDescription;
+    if (first.hasDashDash) {
+        if (!first.taskName.isEmpty())
+            return usageError(QStringLiteral("give either a task name ('%1') or a command after '--', not both").arg(first.taskName));
+        task = std::make_unique<CommandTask>(first.command);
+        taskDescription = QStringLiteral("the command %1").arg(first.command.join(QLatin1Char(' ')));
+    } else if (!first.taskName.isEmpty()) {
+        builtin = BuiltinCommand::create(first.taskName);
+        if (builtin) {
+            taskDescription = QStringLiteral("the built-in command ") + first.taskName;
+        } else {
+            const auto entry = m_tasks.resolve(first.taskName);
+            if (!entry)
+                return usageError(entry.error());
+            task = entry->create();
+            taskDescription = QStringLiteral("%1 from %2").arg(task->name().isEmpty() ? QStringLiteral("(unnamed)") : task->name(), entry->qualifiedName);
+        }
+    } else {
+        const QString command = earlyValue(m_env, QStringLiteral("JOBSLIB_TASK_COMMAND"), first.settings, QStringLiteral("task.command"));
+        if (!command.isEmpty()) {
+            const QStringList split = CommandTask::splitCommand(command);
+            if (split.isEmpty())
+                return usageError(QStringLiteral("option 'task.command': value '%1' is not a command").arg(command));
+            task = std::make_unique<CommandTask>(split);
+            taskDescription = QStringLiteral("the command %1 (task.command)").arg(command);
+        } else if (!first.help) {
+            return usageError(QStringLiteral("no task given: name a task (plugin.Class, a task name, or check-liveness, lock-info, release-lock), "
+                                             "give a command after '--', or set task.command"));
+        }
+    }
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(first.taskName.isEmpty() ? QStringLiteral("Run a periodic job with one active instance.")
+                                                              : QStringLiteral("%1: %2").arg(first.taskName, builtin ? builtin->description() : task->description()));
+    const QList<QCommandLineOption> own = runjobOptions();
+    parser.addOptions(own);
+    const QList<QCommandLineOption> taskOptions = builtin ? builtin->arguments() : (task ? task->arguments() : QList<QCommandLineOption>());
+    for (const QCommandLineOption &o : taskOptions) {
+        for (const QString &n : o.names()) {
+            for (const QCommandLineOption &r : own) {
+                if (r.names().contains(n))
+                    return usageError(QStringLiteral("task option '%1' clashes with runjob's own option of that name").arg(n));
+            }
+        }
+        parser.addOption(o);
+    }
+    parser.addPositionalArgument(QStringLiteral("task"), QStringLiteral("plugin.Class, a task name, check-liveness, lock-info or release-lock; "
+                                                                        "or `-- PROGRAM ARGS` to run a command."),
+                                 QStringLiteral("[task [args]] [-- PROGRAM ARGS...]"));
+    if (!parser.parse(QStringList{arguments.value(0, QStringLiteral("runjob"))} + first.args))
+        return usageError(parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        print(parser.helpText());
+        return ExitCode::Success;
+    }
+    if (builtin && parser.positionalArguments().size() > 1)
+        return usageError(QStringLiteral("%1 takes no positional arguments, got '%2'").arg(builtin->name(), parser.positionalArguments().at(1)));
+    if (parser.isSet(QStringLiteral("sleep-interval")) && parser.isSet(QStringLiteral("run-interval")))
+        return usageError(QStringLiteral("--sleep-interval and --run-interval may not be used together"));
+    if (builtin) {
+        const QString bad = builtin->validate(parser);
+        if (!bad.isEmpty())
+            return usageError(bad);
+    }
+
+    if (task)
+        task->declareOptions(table);
+    ConfigLoader loader(table);
+    loader.setEnvironment(m_env);
+    loader.setSettingsFile(first.settings);
+    const auto cliFlag = [&](const QString &flag, const QString &option) {
+        if (parser.isSet(flag))
+            loader.setCliValue(option, CliValue{QStringLiteral("1"), QStringLiteral("--") + flag});
+    };
+    cliFlag(QStringLiteral("run-once"), QStringLiteral("run_once"));
+    cliFlag(QStringLiteral("keep-lock"), QStringLiteral("keep_lock"));
+    cliFlag(QStringLiteral("release-on-error"), QStringLiteral("release_on_error"));
+    for (const QString &flag : {QStringLiteral("sleep-interval"), QStringLiteral("run-interval")}) {
+        if (parser.isSet(flag))
+            loader.setCliValue(QString(flag).replace(QLatin1Char('-'), QLatin1Char('_')), CliValue{parser.value(flag), QStringLiteral("--") + flag});
+    }
+    if (parser.isSet(QStringLiteral("disable-one-instance")))
+        loader.setCliValue(QStringLiteral("one_instance.backend"), CliValue{QStringLiteral("dummy"), QStringLiteral("--disable-one-instance")});
+    if (parser.isSet(QStringLiteral("verbose")))
+        loader.setCliValue(QStringLiteral("logging.level"), CliValue{QStringLiteral("debug"), QStringLiteral("-v")});
+    const auto config = loader.load();
+    if (!config)
+        return usageError(config.error());
+    auto logSettings = LogSettings::fromConfig(config.value());
+    if (!logSettings)
+        return usageError(logSettings.error());
+    if (parser.isSet(QStringLiteral("verbose")))
+        logSettings.value().level = 10;
+
+    if (parser.isSet(QStringLiteral("print-config"))) {
+        print(config->describe());
+        return ExitCode::Success;
+    }
+    if (parser.isSet(QStringLiteral("explain"))) {
+        print(explainSettings(config.value(), m_backends, taskDescription.isEmpty() ? QStringLiteral("none given") : taskDescription));
+        return ExitCode::Success;
+    }
+    if (!task && !builtin)
+        return usageError(QStringLiteral("no task given"));
+    installLogHandler(logSettings.value());
+
+    std::unique_ptr<Context> context = m_contextFactory ? m_contextFactory(config.value(), m_backends)
+                                                        : std::make_unique<Context>(config.value(), m_backends);
+    const QString jobName = config->string(QStringLiteral("job_name"));
+    context->setTaskName(!jobName.isEmpty() ? jobName : (task ? task->name() : QString()));
+    context->initialize();
+    std::signal(SIGPIPE, SIG_IGN);
+
+    if (builtin) {
+        QObject::connect(builtin.get(), &BuiltinCommand::finished, QCoreApplication::instance(),
+                         [](int code) { QCoreApplication::exit(code); }, Qt::QueuedConnection);
+        builtin->start(*context, parser);
+        return QCoreApplication::exec();
+    }
+
+    task->attach(context.get(), &parser);
+    task->initialize();
+    Runner runner(*context, *task, RunnerSettings::fromConfig(config.value()));
+    SignalWatcher signals;
+    for (const int s : {SIGTERM, SIGINT, SIGHUP})
+        signals.watch(s);
+    QObject::connect(&signals, &SignalWatcher::received, &runner, [&runner](int s) {
+        if (s == SIGHUP)
+            runner.logState();
+        else
+            runner.terminate(s);
+    });
+    QObject::connect(&runner, &Runner::finished, QCoreApplication::instance(), [](int code) { QCoreApplication::exit(code); }, Qt::QueuedConnection);
+    runner.start();
+    const int code = QCoreApplication::exec();
+    if (task->isRunning()) {
+        // Self-fencing: a C++ task that ignored cancellation must not outlive its lock. Its
+        // thread cannot be joined, so leave without running destructors.
+        std::fflush(stdout);
+        std::fflush(stderr);
+        ::_exit(code);
+    }
+    return code;
+}
+
 } // namespace jobslib

@@ -92,6 +92,15 @@ OptionTable OptionTable::core()
     plugins.doc = QStringLiteral("Colon-separated directories searched for task plugins before the installed plugin directory.");
     t.add(plugins);
 
+    OptionSpec job;
+    job.name = QStringLiteral("job_name");
+    job.envNames = {QStringLiteral("JOBSLIB_JOB_NAME")};
+    job.defaultValue = QString();
+    job.defaultDoc = QStringLiteral("the task's name");
+    job.doc = QStringLiteral("Name of the job: the `task` tag of its metrics and the name of the default lock and liveness files. Set it "
+                             "when check-liveness, lock-info or release-lock must find a job's default files.");
+    t.add(job);
+
     OptionSpec fqdn;
     fqdn.name = QStringLiteral("fqdn");
     fqdn.envNames = {QStringLiteral("JOBSLIB_FQDN")};

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "logging.h"
+
+#include "config/config.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QMutex>
+#include <QThread>
+
+#include <cstdio>
+#include <ctime>
+
+namespace jobslib {
+
+namespace {
+LogSettings s_settings;
+QMutex s_mutex;
+
+int pythonLevel(QtMsgType type)
+{
+    switch (type) {
+    case QtDebugMsg:
+        return 10;
+    case QtInfoMsg:
+        return 20;
+    case QtWarningMsg:
+        return 30;
+    case QtCriticalMsg:
+        return 40;
+    case QtFatalMsg:
+        return 50;
+    }
+    return 20;
+}
+
+QString levelName(int level)
+{
+    if (level >= 50)
+        return QStringLiteral("CRITICAL");
+    if (level >= 40)
+        return QStringLiteral("ERROR");
+    if (level >= 30)
+        return QStringLiteral("WARNING");
+    if (level >= 20)
+        return QStringLiteral("INFO");
+    return QStringLiteral("DEBUG");
+}
+
+int thresholdFor(const LogSettings &s, const QString &category)
+{
+    // The longest matching logger name wins, as Python's logger hierarchy.
+    int best = -1;
+    int level = s.level;
+    for (auto it = s.categoryLevels.cbegin(); it != s.categoryLevels.cend(); ++it) {
+        if ((category == it.key() || category.startsWith(it.key() + QLatin1Char('.'))) && it.key().size() > best) {
+            best = int(it.key().size());
+            level = it.value();
+        }
+    }
+    return level;
+}
+
+void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    const QString category = context.category && qstrcmp(context.category, "default") != 0 ? QString::fromLatin1(context.category)
+                                                                                             : QStringLiteral("jobslib");
+    const int level = pythonLevel(type);
+    QMutexLocker locker(&s_mutex);
+    if (level >= thresholdFor(s_settings, category)) {
+        const QByteArray line = formatLogLine(s_settings, category, level, message, QDateTime::currentMSecsSinceEpoch()).toLocal8Bit() + '\n';
+        std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
+        std::fflush(stderr);
+    }
+    if (type == QtFatalMsg)
+        std::abort();
+}
+} // namespace
+
+std::optional<int> LogSettings::levelFromName(const QString &name)
+{
+    const QString n = name.trimmed().toUpper();
+    if (n == QLatin1String("DEBUG"))
+        return 10;
+    if (n == QLatin1String("INFO"))
+        return 20;
+    if (n == QLatin1String("WARNING") || n == QLatin1String("WARN"))
+        return 30;
+    if (n == QLatin1String("ERROR"))
+        return 40;
+    if (n == QLatin1String("CRITICAL") || n == QLatin1String("FATAL"))
+        return 50;
+    if (n == QLatin1String("NOTSET"))
+        return 0;
+    bool ok = false;
+    const int v = n.toInt(&ok);
+    if (ok)
+        return v;
+    return std::nullopt;
+}
+
+Expected<LogSettings> LogSettings::fromConfig(const Config &config)
+{
+    using R = Expected<LogSettings>;
+    LogSettings s;
+    s.level = levelFromName(config.string(QStringLiteral("logging.level"))).value_or(20);
+    s.format = config.string(QStringLiteral("logging.format"));
+    s.dateFormat = config.string(QStringLiteral("logging.datefmt"));
+    const QVariantMap dict = config.value(QStringLiteral("logging.dict_config")).toMap();
+    if (dict.isEmpty())
+        return s;
+    const QString origin = config.origin(QStringLiteral("logging.dict_config"));
+    const auto bad = [&origin](const QString &what) {
+        return R::failure(QStringLiteral("option 'logging.dict_config' from %1: %2").arg(origin, what));
+    };
+    const QVariantMap root = dict.value(QStringLiteral("root")).toMap();
+    if (root.contains(QStringLiteral("level"))) {
+        const auto l = levelFromName(root.value(QStringLiteral("level")).toString());
+        if (!l)
+            return bad(QStringLiteral("unknown root level '%1' (expected DEBUG, INFO, WARNING, ERROR or CRITICAL)").arg(root.value(QStringLiteral("level")).toString()));
+        s.level = *l;
+    }
+    const QVariantMap loggers = dict.value(QStringLiteral("loggers")).toMap();
+    for (auto it = loggers.cbegin(); it != loggers.cend(); ++it) {
+        const QVariantMap logger = it.value().toMap();
+        if (!logger.contains(QStringLiteral("level")))
+            continue;
+        const auto l = levelFromName(logger.value(QStringLiteral("level")).toString());
+        if (!l)
+            return bad(QStringLiteral("unknown level '%1' of logger '%2'").arg(logger.value(QStringLiteral("level")).toString(), it.key()));
+        s.categoryLevels.insert(it.key(), *l);
+    }
+    // The formatter of the root's first handler, else the only formatter there is.
+    const QVariantMap formatters = dict.value(QStringLiteral("formatters")).toMap();
+    QString formatterName;
+    const QStringList rootHandlers = root.value(QStringLiteral("handlers")).toStringList();
+    if (!rootHandlers.isEmpty()) {
+        const QVariantMap handlerDef = dict.value(QStringLiteral("handlers")).toMap().value(rootHandlers.constFirst()).toMap();
+        formatterName = handlerDef.value(QStringLiteral("formatter")).toString();
+    }
+    if (formatterName.isEmpty() && formatters.size() == 1)
+        formatterName = formatters.firstKey();
+    if (!formatterName.isEmpty()) {
+        const QVariantMap f = formatters.value(formatterName).toMap();
+        if (f.contains(QStringLiteral("format")))
+            s.format = f.value(QStringLiteral("format")).toString();
+        if (f.contains(QStringLiteral("datefmt")))
+            s.dateFormat = f.value(QStringLiteral("datefmt")).toString();
+    }
+    return s;
+}
+
+QString formatLogLine(const LogSettings &settings, const QString &category, int level, const QString &message, qint64 epochMs)
+{
+    const QString fmt = settings.format;
+    QString out;
+    out.reserve(fmt.size() + message.size() + 32);
+    for (qsizetype i = 0; i < fmt.size(); ++i) {
+        if (fmt.at(i) == QLatin1Char('%') && i + 1 < fmt.size() && fmt.at(i + 1) == QLatin1Char('(')) {
+            const auto close = fmt.indexOf(QLatin1Char(')'), i + 2);
+            if (close > 0 && close + 1 < fmt.size()) {
+                const QString key = fmt.mid(i + 2, close - i - 2);
+                QString value;
+                if (key == QLatin1String("asctime")) {
+                    const std::time_t t = std::time_t(epochMs / 1000);
+                    std::tm tm{};
+                    localtime_r(&t, &tm);
+                    char buf[128];
+                    const size_t n = std::strftime(buf, sizeof buf, settings.dateFormat.toLocal8Bit().constData(), &tm);
+                    value = QString::fromLocal8Bit(buf, qsizetype(n));
+                } else if (key == QLatin1String("name")) {
+                    value = category;
+                } else if (key == QLatin1String("levelname")) {
+                    value = levelName(level);
+                } else if (key == QLatin1String("levelno")) {
+                    value = QString::number(level);
+                } else if (key == QLatin1String("message")) {
+                    value = message;
+                } else if (key == QLatin1String("process")) {
+                    value = QString::number(QCoreApplication::applicationPid());
+                } else if (key == QLatin1String("thread")) {
+                    value = QString::number(quintptr(QThread::currentThreadId()));
+                } else if (key == QLatin1String("created")) {
+                    value = QString::number(double(epochMs) / 1000.0, 'f', 3);
+                } else if (key == QLatin1String("msecs")) {
+                    value = QString::number(epochMs % 1000);
+                } else {
+                    value = QStringLiteral("%(") + key + QLatin1Char(')');
+                }
+                out += value;
+                // Skip the conversion character (s, d, f...) and any width before it.
+                qsizetype j = close + 1;
+                while (j < fmt.size() && !fmt.at(j).isLetter())
+                    ++j;
+                i = j;
+                continue;
+            }
+        }
+        out += fmt.at(i);
+    }
+    return out;
+}
+
+void installLogHandler(const LogSettings &settings)
+{
+    {
+        QMutexLocker locker(&s_mutex);
+        s_settings = settings;
+    }
+    qInstallMessageHandler(handler);
+}
+
+} // namespace jobslib
