@@ -106,9 +106,7 @@ void BaseTask::attach(Context *context, const QCommandLineParser *parser)
 
 void BaseTask::start()
 {
-    Q_ASSERT(!m_running);
-    m_cancel = false;
-    m_running = true;
+    beginRun();
     auto result = std::make_shared<TaskResult>();
     m_thread = QThread::create([this, result] {
         try {
@@ -139,6 +137,13 @@ void BaseTask::requestStop()
 bool BaseTask::forceStop()
 {
     return false;
+}
+
+void BaseTask::beginRun()
+{
+    Q_ASSERT(!m_running);
+    m_cancel = false;
+    m_running = true;
 }
 
 void BaseTask::finish(const TaskResult &result)

@@ -86,6 +86,8 @@ Q_SIGNALS:
     void finished(const jobslib::TaskResult &result);
 
 protected:
+    /*! For subclasses that override start(): call first (marks the run started, clears cancellation). */
+    void beginRun();
     /*! For subclasses that override start(): emit finished() through this. */
     void finish(const TaskResult &result);
 

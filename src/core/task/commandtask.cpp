@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "commandtask.h"
+
+#include "app/context.h"
+#include "guardlocator.h"
+#include "lock/lockbackend.h"
+#include "util/deferred.h"
+#include "util/logcategories.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+
+#include <atomic>
+#include <cerrno>
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+namespace jobslib {
+
+namespace {
+
+constexpr int GuardExecFailed = 127; // jobslib-guard's exit code when PROGRAM cannot be executed
+
+TaskResult failed(const QString &error, int exitCode = 0)
+{
+    TaskResult r;
+    r.error = error;
+    r.exitCode = exitCode;
+    return r;
+}
+
+} // namespace
+
+CommandTask::CommandTask(const QStringList &command, QObject *parent)
+    : BaseTask(parent)
+    , m_command(command)
+{
+}
+
+CommandTask::~CommandTask()
+{
+    if (m_process) {
+        // runjob is going away with the command still running (the runner normally waits for
+        // finished()). QProcess's own destructor would kill only the guard and leave the group
+        // running, so kill the group and reap the guard here without reporting anything.
+        disconnect(m_process, nullptr, this, nullptr);
+        signalGroup(SIGKILL);
+        m_process->waitForFinished(5000);
+    }
+}
+
+QString CommandTask::name() const
+{
+    if (!m_name.isNull())
+        return m_name;
+    return m_command.isEmpty() ? QString() : QFileInfo(m_command.constFirst()).fileName();
+}
+
+QString CommandTask::description() const
+{
+    return QStringLiteral("Runs an external command");
+}
+
+QStringList CommandTask::splitCommand(const QString &command)
+{
+    QStringList words;
+    QString word;
+    bool inWord = false;
+    for (qsizetype i = 0; i < command.size(); ++i) {
+        const QChar c = command.at(i);
+        if (c == QLatin1Char('\'')) {
+            const auto end = command.indexOf(QLatin1Char('\''), i + 1);
+            if (end < 0)
+                return {};
+            word += command.mid(i + 1, end - i - 1);
+            i = end;
+            inWord = true;
+        } else if (c == QLatin1Char('"')) {
+            qsizetype j = i + 1;
+            for (; j < command.size() && command.at(j) != QLatin1Char('"'); ++j) {
+                // Inside double quotes a backslash escapes only what a shell lets it escape.
+                if (command.at(j) == QLatin1Char('\\') && j + 1 < command.size()
+                    && QStringLiteral("\"\\$`").contains(command.at(j + 1)))
+                    ++j;
+                word += command.at(j);
+            }
+            if (j >= command.size())
+                return {};
+            i = j;
+            inWord = true;
+        } else if (c == QLatin1Char('\\')) {
+            if (i + 1 >= command.size())
+                return {};
+            word += command.at(++i);
+            inWord = true;
+        } else if (c.isSpace()) {
+            if (inWord)
+                words << word;
+            word.clear();
+            inWord = false;
+        } else {
+            word += c;
+            inWord = true;
+        }
+    }
+    if (inWord)
+        words << word;
+    return words;
+}
+
+void CommandTask::task()
+{
+}
+
+QProcessEnvironment CommandTask::commandEnvironment() const
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    LockBackend *lock = context().lock();
+    const QString taskName = context().taskName().isEmpty() ? name() : context().taskName();
+    env.insert(QStringLiteral("JOBSLIB_FENCING_TOKEN"), QString::number(fencingToken()));
+    env.insert(QStringLiteral("JOBSLIB_LOCK_KEY"), lock ? lock->lockKey() : QString());
+    env.insert(QStringLiteral("JOBSLIB_TASK_NAME"), taskName);
+    return env;
+}
+
+void CommandTask::start()
+{
+    Q_ASSERT(!m_process);
+    beginRun();
+    m_pgid = 0;
+    if (m_command.isEmpty() || m_command.constFirst().isEmpty()) {
+        deferred(this, [this] { finish(failed(QStringLiteral("no command to run"))); });
+        return;
+    }
+
+    auto *process = new QProcess(this);
+    m_process = process;
+    // Output is not ours to copy: the command writes to runjob's own stdout and stderr, so its
+    // lines reach the journal or terminal unbuffered and in order. A periodic job is never
+    // interactive, and a command that reads stdin must not hang on a pipe nobody writes.
+    process->setProcessChannelMode(QProcess::ForwardedChannels);
+    process->setStandardInputFile(QProcess::nullDevice());
+    process->setProcessEnvironment(commandEnvironment());
+
+    const pid_t runjobPid = ::getpid();
+    const QString guard = guardExecutable();
+    m_guarded = !guard.isEmpty();
+    if (m_guarded) {
+        process->setProgram(guard);
+        process->setArguments(QStringList{QString::number(runjobPid), QStringLiteral("--")} + m_command);
+        // Runs between fork and exec: async-signal-safe calls only. The guard leads a new group
+        // so stopping reaches the command's children too and never runjob itself.
+        process->setChildProcessModifier([] { ::setpgid(0, 0); });
+    } else {
+        static std::atomic<bool> warned{false};
+        if (!warned.exchange(true)) {
+            qCWarning(lcTask) << "jobslib-guard not found (set JOBSLIB_GUARD); commands run without it:"
+                              << "if runjob dies, a command's own children may outlive it";
+        }
+        process->setProgram(m_command.constFirst());
+        process->setArguments(m_command.mid(1));
+        process->setChildProcessModifier([runjobPid] {
+            ::setpgid(0, 0);
+            // The next best thing to the guard: the command itself dies with runjob.
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != runjobPid)
+                ::_exit(GuardExecFailed); // runjob died before the death signal was armed
+        });
+    }
+
+    connect(process, &QProcess::finished, this, [this, process](int exitCode, QProcess::ExitStatus status) {
+        onProcessFinished(process, exitCode, status);
+    });
+    connect(process, &QProcess::errorOccurred, this, [this, process](QProcess::ProcessError error) {
+        onProcessError(process, error);
+    });
+
+    if (m_guarded)
+        qCDebug(lcTask) << "starting" << m_command << "under" << guard;
+    else
+        qCDebug(lcTask) << "starting" << m_command << "without jobslib-guard";
+    process->start();
+    if (m_process == process && process->processId() > 0) {
+        m_pgid = process->processId();
+        // The child calls setpgid() itself, but perhaps not yet: setting it from here too (the
+        // shell's idiom) means the group exists before anybody may signal it. Fails harmlessly
+        // with EACCES once the child has exec'd, by which time it made the group itself.
+        ::setpgid(pid_t(m_pgid), pid_t(m_pgid));
+    }
+}
+
+void CommandTask::onProcessFinished(QProcess *process, int exitCode, QProcess::ExitStatus status)
+{
+    if (status == QProcess::CrashExit) {
+        // Qt 6 reports the signal number as the exit code of a crash; the guard dies of the
+        // command's signal, so this is the command's.
+        complete(process, failed(QStringLiteral("command killed by signal %1").arg(exitCode), -exitCode));
+    } else if (exitCode == 0) {
+        TaskResult r;
+        r.succeeded = true;
+        complete(process, r);
+    } else if (exitCode == GuardExecFailed && m_guarded) {
+        complete(process,
+                 failed(QStringLiteral("command not found or not executable: %1").arg(m_command.constFirst()), exitCode));
+    } else {
+        complete(process, failed(QStringLiteral("command exited with code %1").arg(exitCode), exitCode));
+    }
+}
+
+void CommandTask::onProcessError(QProcess *process, QProcess::ProcessError error)
+{
+    // Every other error comes with finished() as well, which reports it.
+    if (error != QProcess::FailedToStart)
+        return;
+    const QString what = m_guarded ? QStringLiteral("cannot start jobslib-guard %1: %2").arg(process->program(), process->errorString())
+                                   : QStringLiteral("cannot start command %1: %2").arg(m_command.constFirst(), process->errorString());
+    complete(process, failed(what));
+}
+
+void CommandTask::complete(QProcess *process, const TaskResult &result)
+{
+    if (process != m_process)
+        return;
+    m_process = nullptr;
+    // Whatever the command left running in the background would go on working without the lock:
+    // the run is over, so its whole group goes.
+    signalGroup(SIGKILL);
+    // A later stop must not signal the group, whose id is free for reuse as soon as its last
+    // member is gone.
+    m_pgid = 0;
+    process->deleteLater();
+    // FailedToStart may be reported from inside start(); the runner gets finished() only after
+    // start() returned.
+    deferred(this, [this, result] { finish(result); });
+}
+
+void CommandTask::requestStop()
+{
+    BaseTask::requestStop();
+    signalGroup(SIGTERM);
+}
+
+bool CommandTask::forceStop()
+{
+    signalGroup(SIGKILL);
+    return true;
+}
+
+void CommandTask::signalGroup(int sig)
+{
+    if (m_pgid <= 0)
+        return;
+    if (::kill(-pid_t(m_pgid), sig) != 0)
+        qCDebug(lcTask) << "cannot signal process group" << m_pgid << qt_error_string(errno);
+}
+
+} // namespace jobslib
