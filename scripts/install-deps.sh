@@ -1,0 +1,25 @@
+#!/bin/bash
+# Installs what jobslib needs from Debian 12's packages, and nothing that is already there.
+#   scripts/install-deps.sh build   # to build and run runjob
+#   scripts/install-deps.sh test    # also what the test suite uses
+# Idempotent: a second run installs nothing and does not even update the package lists.
+set -euo pipefail
+what=${1:-test}
+build=(cmake ninja-build g++ pkg-config qt6-base-dev)
+test=(util-linux procps coreutils)
+case $what in
+  build) wanted=("${build[@]}") ;;
+  test) wanted=("${build[@]}" "${test[@]}") ;;
+  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  [[ $(id -u) == 0 ]] || { echo "install-deps: run as root (or install: ${missing[*]})" >&2; exit 1; }
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
