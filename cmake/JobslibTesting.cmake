@@ -2,13 +2,6 @@
 # One Qt Test executable per class; ctest name "<folder>-<name>" so `ctest -R core-` selects a folder.
 function(jobslib_add_test name)
   cmake_parse_arguments(T "" "TIMEOUT;PREFIX" "SOURCES;LIBS;LABELS;DEPENDS" ${ARGN})
-  if(JOBSLIB_DEV_SKIP_MISSING)  # TEMP during parallel development; removed before commit
-    foreach(src ${T_SOURCES})
-      if(NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${src})
-        return()
-      endif()
-    endforeach()
-  endif()
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE jobslib::core Qt6::Test jobslib_test_support jobslib_compiler_settings ${T_LIBS})
   target_compile_definitions(${name} PRIVATE QT_FORCE_ASSERTS

@@ -41,7 +41,7 @@ static BackendDescriptor fileLock()
     d.name = QStringLiteral("file");
     d.doc = QStringLiteral("An OS lock (open file description lock) on a local file: excludes instances on this machine only.");
     d.options << pathOption(QStringLiteral("JOBSLIB_ONE_INSTANCE_FILE_PATH"),
-                            QStringLiteral("The lock file. It holds the holder's record; its directory must be writable by every instance."),
+                            QStringLiteral("The lock file; every instance must be able to create or write it. It holds the holder's record."),
                             QStringLiteral("$XDG_RUNTIME_DIR/jobslib/<task>.lock, else /tmp/jobslib-<uid>/<task>.lock"));
     d.create = [](Context &c) -> QObject * { return new FileLock(c); };
     d.explain = [](const Config &config) {

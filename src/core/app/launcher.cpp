@@ -78,6 +78,8 @@ FirstPass firstPass(const QStringList &arguments)
             ++i;
         } else if (a.startsWith(QLatin1String("--settings="))) {
             p.settings = a.mid(11);
+        } else if (a.startsWith(QLatin1String("-s")) && a.size() > 2 && !a.startsWith(QLatin1String("--"))) {
+            p.settings = a.mid(2); // -sFILE, as QCommandLineParser accepts it
         } else if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
             p.help = true;
         } else if (a == QLatin1String("--version")) {

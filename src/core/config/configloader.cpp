@@ -97,7 +97,13 @@ Expected<Config> ConfigLoader::load() const
             } else {
                 entry = Config::Entry{spec.defaultValue, ConfigSource::Default, QStringLiteral("default")};
             }
-            if (spec.required && (!entry.value.isValid() || entry.value.toString().isEmpty())) {
+            // A list or JSON object has no single string form: toString() is empty even when set.
+            const QVariant &v = entry.value;
+            const bool empty = !v.isValid()
+                || (v.typeId() == QMetaType::QStringList      ? v.toStringList().isEmpty()
+                        : v.typeId() == QMetaType::QVariantMap ? v.toMap().isEmpty()
+                                                               : v.toString().isEmpty());
+            if (spec.required && empty) {
                 QString how = QStringLiteral("set '%1'").arg(spec.key());
                 how += spec.section().isEmpty() ? QStringLiteral(" at the top of the settings file") : QStringLiteral(" in section [%1]").arg(spec.section());
                 if (!spec.envNames.isEmpty())

@@ -44,6 +44,9 @@ Expected<bool> TaskRegistry::loadPlugin(const QString &file, const QString &plug
 {
     if (m_loaded.contains(file))
         return true;
+    // Qt would print a warning of its own for an empty file; one clear error is enough.
+    if (QFileInfo(file).size() == 0)
+        return Expected<bool>::failure(QStringLiteral("cannot load plugin '%1': the file is empty, not a Qt plugin").arg(file));
     QPluginLoader loader(file);
     QObject *instance = loader.instance();
     if (!instance)

@@ -152,51 +152,85 @@ Expected<LogSettings> LogSettings::fromConfig(const Config &config)
 
 QString formatLogLine(const LogSettings &settings, const QString &category, int level, const QString &message, qint64 epochMs)
 {
-    const QString fmt = settings.format;
+    const QString &fmt = settings.format;
     QString out;
     out.reserve(fmt.size() + message.size() + 32);
     for (qsizetype i = 0; i < fmt.size(); ++i) {
-        if (fmt.at(i) == QLatin1Char('%') && i + 1 < fmt.size() && fmt.at(i + 1) == QLatin1Char('(')) {
-            const auto close = fmt.indexOf(QLatin1Char(')'), i + 2);
-            if (close > 0 && close + 1 < fmt.size()) {
-                const QString key = fmt.mid(i + 2, close - i - 2);
-                QString value;
-                if (key == QLatin1String("asctime")) {
-                    const std::time_t t = std::time_t(epochMs / 1000);
-                    std::tm tm{};
-                    localtime_r(&t, &tm);
-                    char buf[128];
-                    const size_t n = std::strftime(buf, sizeof buf, settings.dateFormat.toLocal8Bit().constData(), &tm);
-                    value = QString::fromLocal8Bit(buf, qsizetype(n));
-                } else if (key == QLatin1String("name")) {
-                    value = category;
-                } else if (key == QLatin1String("levelname")) {
-                    value = levelName(level);
-                } else if (key == QLatin1String("levelno")) {
-                    value = QString::number(level);
-                } else if (key == QLatin1String("message")) {
-                    value = message;
-                } else if (key == QLatin1String("process")) {
-                    value = QString::number(QCoreApplication::applicationPid());
-                } else if (key == QLatin1String("thread")) {
-                    value = QString::number(quintptr(QThread::currentThreadId()));
-                } else if (key == QLatin1String("created")) {
-                    value = QString::number(double(epochMs) / 1000.0, 'f', 3);
-                } else if (key == QLatin1String("msecs")) {
-                    value = QString::number(epochMs % 1000);
-                } else {
-                    value = QStringLiteral("%(") + key + QLatin1Char(')');
-                }
-                out += value;
-                // Skip the conversion character (s, d, f...) and any width before it.
-                qsizetype j = close + 1;
-                while (j < fmt.size() && !fmt.at(j).isLetter())
-                    ++j;
-                i = j;
-                continue;
-            }
+        const QChar c = fmt.at(i);
+        if (c != QLatin1Char('%') || i + 1 >= fmt.size()) {
+            out += c;
+            continue;
         }
-        out += fmt.at(i);
+        if (fmt.at(i + 1) == QLatin1Char('%')) { // "%%" is a literal percent sign, as in Python
+            out += QLatin1Char('%');
+            ++i;
+            continue;
+        }
+        const auto close = fmt.indexOf(QLatin1Char(')'), i + 2);
+        if (fmt.at(i + 1) != QLatin1Char('(') || close < 0) {
+            out += c;
+            continue;
+        }
+        // %(key)[flags][width][.precision]conversion, the subset of printf Python formats use.
+        const QString key = fmt.mid(i + 2, close - i - 2);
+        qsizetype j = close + 1;
+        bool left = false;
+        bool zero = false;
+        while (j < fmt.size() && (fmt.at(j) == QLatin1Char('-') || fmt.at(j) == QLatin1Char('0'))) {
+            left |= fmt.at(j) == QLatin1Char('-');
+            zero |= fmt.at(j) == QLatin1Char('0');
+            ++j;
+        }
+        int width = 0;
+        while (j < fmt.size() && fmt.at(j).isDigit())
+            width = width * 10 + fmt.at(j++).digitValue();
+        int precision = -1;
+        if (j < fmt.size() && fmt.at(j) == QLatin1Char('.')) {
+            precision = 0;
+            ++j;
+            while (j < fmt.size() && fmt.at(j).isDigit())
+                precision = precision * 10 + fmt.at(j++).digitValue();
+        }
+        const QChar conversion = j < fmt.size() ? fmt.at(j) : QLatin1Char('s');
+        QString value;
+        if (key == QLatin1String("asctime")) {
+            const std::time_t t = std::time_t(epochMs / 1000);
+            std::tm tm{};
+            localtime_r(&t, &tm);
+            char buf[128];
+            const size_t n = std::strftime(buf, sizeof buf, settings.dateFormat.toLocal8Bit().constData(), &tm);
+            value = QString::fromLocal8Bit(buf, qsizetype(n));
+        } else if (key == QLatin1String("name")) {
+            value = category;
+        } else if (key == QLatin1String("levelname")) {
+            value = levelName(level);
+        } else if (key == QLatin1String("levelno")) {
+            value = QString::number(level);
+        } else if (key == QLatin1String("message")) {
+            value = message;
+        } else if (key == QLatin1String("process")) {
+            value = QString::number(QCoreApplication::applicationPid());
+        } else if (key == QLatin1String("thread")) {
+            value = QString::number(quintptr(QThread::currentThreadId()));
+        } else if (key == QLatin1String("created")) {
+            value = QString::number(double(epochMs) / 1000.0, 'f', precision >= 0 ? precision : 6);
+        } else if (key == QLatin1String("msecs")) {
+            value = QString::number(epochMs % 1000);
+        } else {
+            // Python would fail on an unknown key; a log line is better shown than lost.
+            value = fmt.mid(i, j + 1 - i);
+            width = 0;
+        }
+        if (conversion == QLatin1Char('s') && precision >= 0)
+            value.truncate(precision);
+        if (value.size() < width) {
+            if (left)
+                value = value.leftJustified(width);
+            else
+                value = value.rightJustified(width, zero && conversion != QLatin1Char('s') ? QLatin1Char('0') : QLatin1Char(' '));
+        }
+        out += value;
+        i = j;
     }
     return out;
 }
