@@ -69,6 +69,9 @@ QString Config::describe() const
         if (it == m_entries.cend())
             continue;
         QString shown = formatOptionValue(spec, it->value);
+        // A default computed at run time (host name, default file paths) is empty here: say so.
+        if (it->source == ConfigSource::Default && it->value.toString().isEmpty() && !spec.defaultDoc.isEmpty())
+            shown = QStringLiteral("(auto: %1)").arg(spec.defaultDoc);
         if (spec.secret && it->value.isValid() && !it->value.toString().isEmpty())
             shown = QStringLiteral("********");
         out += spec.name + QStringLiteral(" = ") + shown + QStringLiteral("  (") + it->origin + QStringLiteral(")\n");
