@@ -5,6 +5,6 @@ add_dependencies(tst_commandtask jobslib-guard)
 # Plays a runjob that dies: starts jobslib-guard as a group leader, then waits to be killed.
 add_executable(guardparent guardparent.cpp)
 target_link_libraries(guardparent PRIVATE jobslib_compiler_settings)
-set_target_properties(guardparent PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+set_target_properties(guardparent PROPERTIES AUTOMOC OFF RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
 add_dependencies(tst_commandtask guardparent)
 target_compile_definitions(tst_commandtask PRIVATE JOBSLIB_GUARDPARENT="$<TARGET_FILE:guardparent>")
