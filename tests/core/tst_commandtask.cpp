@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "app/backendregistry.h"
 #include "app/context.h"
-#include "config/configloader.h"
 #include "lock/lockbackend.h"
 #include "task/commandtask.h"
 #include "task/guardlocator.h"
+#include "testcontext.h"
 #include "testutil.h"
 
 #include <QFile>
@@ -96,14 +96,8 @@ void TestCommandTask::initTestCase()
 
 void TestCommandTask::init()
 {
-    OptionTable table = OptionTable::core();
     m_registry = std::make_unique<BackendRegistry>(BackendRegistry::builtins());
-    m_registry->declareOptions(table);
-    ConfigLoader loader(table);
-    loader.setEnvironment(QProcessEnvironment());
-    const Expected<Config> config = loader.load();
-    QVERIFY2(config.ok(), qPrintable(config.error()));
-    m_context = std::make_unique<Context>(config.value(), *m_registry);
+    m_context = test::testContext(*m_registry, {}, QString()); // no task name: the command's own name is used
     m_strays.clear();
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "app/backendregistry.h"
 #include "app/context.h"
-#include "config/configloader.h"
 #include "liveness/fileliveness.h"
+#include "testcontext.h"
 
 #include <QDir>
 #include <QFile>
@@ -18,21 +18,11 @@ namespace {
 
 constexpr int Deadline = 5000;
 
+/*! A context whose liveness is the file backend on path. */
 std::unique_ptr<Context> makeContext(const BackendRegistry &registry, const QString &path)
 {
-    OptionTable table = OptionTable::core();
-    registry.declareOptions(table);
-    ConfigLoader loader(table);
-    loader.setEnvironment(QProcessEnvironment());
-    loader.setCliValue(QStringLiteral("liveness.backend"), {QStringLiteral("file"), QStringLiteral("--x")});
-    if (!path.isEmpty())
-        loader.setCliValue(QStringLiteral("liveness.file.path"), {path, QStringLiteral("--x")});
-    const auto config = loader.load();
-    if (!config)
-        qFatal("config: %s", qPrintable(config.error()));
-    auto context = std::make_unique<Context>(config.value(), registry);
-    context->setTaskName(QStringLiteral("t"));
-    return context;
+    return test::testContext(registry,
+                             {{QStringLiteral("liveness.backend"), QStringLiteral("file")}, {QStringLiteral("liveness.file.path"), path}});
 }
 
 bool waitFor(QSignalSpy &spy)
@@ -192,8 +182,7 @@ void TestFileLiveness::defaultPath()
 {
     const QByteArray saved = qgetenv("XDG_RUNTIME_DIR");
     qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_dir->path()));
-    auto context = makeContext(m_registry, QString());
-    context->setTaskName(QStringLiteral("hello"));
+    auto context = test::testContext(m_registry, {{QStringLiteral("liveness.backend"), QStringLiteral("file")}}, QStringLiteral("hello"));
     FileLiveness liveness(*context);
     QCOMPARE(liveness.path(), m_dir->path() + QStringLiteral("/jobslib/hello.liveness.json"));
     if (saved.isNull())

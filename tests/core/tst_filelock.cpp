@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "app/backendregistry.h"
 #include "app/context.h"
-#include "config/configloader.h"
 #include "lock/filelock.h"
+#include "testcontext.h"
 #include "util/runtimepath.h"
 
 #include <QCoreApplication>
@@ -30,23 +30,11 @@ constexpr int Deadline = 5000;
 // What the brief promises a standby: it notices a free lock within 1 s.
 constexpr int TakeoverMs = 1000;
 
-std::unique_ptr<Context> makeContext(const BackendRegistry &registry, const QString &lockPath, const QString &fqdn = QString())
+/*! A context whose lock is the file backend on lockPath. */
+std::unique_ptr<Context> makeContext(const BackendRegistry &registry, const QString &lockPath)
 {
-    OptionTable table = OptionTable::core();
-    registry.declareOptions(table);
-    ConfigLoader loader(table);
-    loader.setEnvironment(QProcessEnvironment());
-    loader.setCliValue(QStringLiteral("one_instance.backend"), {QStringLiteral("file"), QStringLiteral("--x")});
-    if (!lockPath.isEmpty())
-        loader.setCliValue(QStringLiteral("one_instance.file.path"), {lockPath, QStringLiteral("--x")});
-    if (!fqdn.isEmpty())
-        loader.setCliValue(QStringLiteral("fqdn"), {fqdn, QStringLiteral("--x")});
-    const auto config = loader.load();
-    if (!config)
-        qFatal("config: %s", qPrintable(config.error()));
-    auto context = std::make_unique<Context>(config.value(), registry);
-    context->setTaskName(QStringLiteral("t"));
-    return context;
+    return test::testContext(registry, {{QStringLiteral("one_instance.backend"), QStringLiteral("file")},
+                                        {QStringLiteral("one_instance.file.path"), lockPath}});
 }
 
 /*! Waits for the spy's first signal unless it came already. */
@@ -633,8 +621,8 @@ void TestFileLock::defaultPath()
 
     const QByteArray saved = qgetenv("XDG_RUNTIME_DIR");
     qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_dir->path()));
-    auto context = makeContext(m_registry, QString());
-    context->setTaskName(QStringLiteral("my task"));
+    auto context =
+        test::testContext(m_registry, {{QStringLiteral("one_instance.backend"), QStringLiteral("file")}}, QStringLiteral("my task"));
     FileLock a(*context);
     const QString expected = m_dir->path() + QStringLiteral("/jobslib/my_task.lock");
     QCOMPARE(a.lockKey(), expected);

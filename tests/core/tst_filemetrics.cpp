@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "app/backendregistry.h"
 #include "app/context.h"
-#include "config/configloader.h"
 #include "metrics/filemetrics.h"
 #include "metrics/lineprotocol.h"
+#include "testcontext.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -15,23 +15,11 @@ using namespace jobslib;
 
 namespace {
 
-std::unique_ptr<Context> makeContext(const BackendRegistry &registry, const QString &path, const QString &format = QString())
+/*! A context for the task "hello" whose metrics go to the file backend; values add metrics.file.* options. */
+std::unique_ptr<Context> makeContext(const BackendRegistry &registry, QHash<QString, QString> values = {})
 {
-    OptionTable table = OptionTable::core();
-    registry.declareOptions(table);
-    ConfigLoader loader(table);
-    loader.setEnvironment(QProcessEnvironment());
-    loader.setCliValue(QStringLiteral("metrics.backend"), {QStringLiteral("file"), QStringLiteral("--x")});
-    if (!path.isEmpty())
-        loader.setCliValue(QStringLiteral("metrics.file.path"), {path, QStringLiteral("--x")});
-    if (!format.isEmpty())
-        loader.setCliValue(QStringLiteral("metrics.file.format"), {format, QStringLiteral("--x")});
-    const auto config = loader.load();
-    if (!config)
-        qFatal("config: %s", qPrintable(config.error()));
-    auto context = std::make_unique<Context>(config.value(), registry);
-    context->setTaskName(QStringLiteral("hello"));
-    return context;
+    values.insert(QStringLiteral("metrics.backend"), QStringLiteral("file"));
+    return test::testContext(registry, values, QStringLiteral("hello"));
 }
 
 QList<MetricPoint> samplePoints(qint64 ns)
@@ -89,7 +77,7 @@ void TestFileMetrics::cleanup()
 
 void TestFileMetrics::defaults()
 {
-    auto context = makeContext(m_registry, QString());
+    auto context = makeContext(m_registry);
     std::unique_ptr<MetricsBackend> made(m_registry.createMetrics(*context));
     auto *file = qobject_cast<FileMetrics *>(made.get());
     QVERIFY(file);
@@ -101,7 +89,8 @@ void TestFileMetrics::defaults()
 void TestFileMetrics::influx()
 {
     const QString path = m_dir->filePath(QStringLiteral("metrics.txt"));
-    auto context = makeContext(m_registry, path, QStringLiteral("influx"));
+    auto context = makeContext(m_registry, {{QStringLiteral("metrics.file.path"), path},
+                                            {QStringLiteral("metrics.file.format"), QStringLiteral("influx")}});
     FileMetrics metrics(*context);
     metrics.push(samplePoints(1795831560000000000LL));
     // Written at once, not on some later event loop turn.
@@ -117,7 +106,8 @@ void TestFileMetrics::influx()
 void TestFileMetrics::json()
 {
     const QString path = m_dir->filePath(QStringLiteral("metrics.jsonl"));
-    auto context = makeContext(m_registry, path, QStringLiteral("json"));
+    auto context = makeContext(m_registry, {{QStringLiteral("metrics.file.path"), path},
+                                            {QStringLiteral("metrics.file.format"), QStringLiteral("json")}});
     FileMetrics metrics(*context);
     QCOMPARE(metrics.format(), FileMetrics::Format::Json);
     metrics.push(samplePoints(5));
@@ -129,7 +119,7 @@ void TestFileMetrics::json()
 void TestFileMetrics::pushMetricsThroughContext()
 {
     const QString path = m_dir->filePath(QStringLiteral("metrics.txt"));
-    auto context = makeContext(m_registry, path);
+    auto context = makeContext(m_registry, {{QStringLiteral("metrics.file.path"), path}});
     QVERIFY(context->pushMetrics({{QStringLiteral("items"), QVariantMap{{QStringLiteral("value"), 3}}}}));
     const QByteArray out = fileContent(path);
     QVERIFY2(out.startsWith("items,task=hello value=3.0 "), out.constData());
@@ -143,7 +133,7 @@ void TestFileMetrics::unwritableDropsPoints()
         QVERIFY(f.open(QIODevice::WriteOnly));
     }
     const QString path = m_dir->filePath(QStringLiteral("plain/metrics.txt"));
-    auto context = makeContext(m_registry, path);
+    auto context = makeContext(m_registry, {{QStringLiteral("metrics.file.path"), path}});
     FileMetrics metrics(*context);
     // One warning for the same failure, however often it happens.
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^cannot open metrics file '.*plain/metrics.txt'")));

@@ -4,10 +4,10 @@
 #include "app/backendregistry.h"
 #include "app/context.h"
 #include "app/launcher.h"
-#include "config/configloader.h"
 #include "fakebackends.h"
 #include "fakeclock.h"
 #include "runner/runner.h"
+#include "testcontext.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -23,16 +23,7 @@ struct Fixture
 {
     explicit Fixture(const QHash<QString, QString> &settings = {})
     {
-        OptionTable table = OptionTable::core();
-        registry.declareOptions(table);
-        ConfigLoader loader(table);
-        loader.setEnvironment(QProcessEnvironment());
-        for (auto it = settings.cbegin(); it != settings.cend(); ++it)
-            loader.setCliValue(it.key(), CliValue{it.value(), QStringLiteral("--test")});
-        const auto config = loader.load();
-        if (!config)
-            qFatal("%s", qPrintable(config.error()));
-        context = std::make_unique<Context>(config.value(), registry);
+        context = testContext(registry, settings, QStringLiteral("manual"));
         auto fake = std::make_unique<FakeClock>();
         clock = fake.get();
         context->setClock(std::move(fake));
@@ -42,9 +33,8 @@ struct Fixture
         context->setLock(lock);
         context->setLiveness(liveness);
         context->setMetrics(metrics);
-        context->setTaskName(QStringLiteral("manual"));
         task.attach(context.get(), nullptr);
-        runner = std::make_unique<Runner>(*context, task, RunnerSettings::fromConfig(config.value()));
+        runner = std::make_unique<Runner>(*context, task, RunnerSettings::fromConfig(context->config()));
         finished = std::make_unique<QSignalSpy>(runner.get(), &Runner::finished);
     }
 
@@ -461,13 +451,8 @@ public:
 void TestRunner::realThreadTaskCancels()
 {
     // The real BaseTask::start(): task() on a worker thread, the event loop free meanwhile.
-    OptionTable table = OptionTable::core();
-    BackendRegistry registry = BackendRegistry::builtins();
-    registry.declareOptions(table);
-    ConfigLoader loader(table);
-    loader.setEnvironment(QProcessEnvironment());
-    loader.setCliValue(QStringLiteral("one_instance.backend"), CliValue{QStringLiteral("dummy"), QStringLiteral("--x")});
-    Context context(loader.load().value(), registry);
+    const BackendRegistry registry = BackendRegistry::builtins();
+    Context context(testConfig(registry, {{QStringLiteral("one_instance.backend"), QStringLiteral("dummy")}}), registry);
     CooperativeTask task;
     task.attach(&context, nullptr);
     Runner runner(context, task, RunnerSettings::fromConfig(context.config()));

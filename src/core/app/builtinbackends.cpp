@@ -12,11 +12,11 @@
 
 namespace jobslib {
 
-static BackendDescriptor dummy(BackendKind kind, const QString &doc, std::function<QObject *(Context &)> create)
+static BackendDescriptor descriptor(BackendKind kind, const QString &name, const QString &doc, std::function<QObject *(Context &)> create)
 {
     BackendDescriptor d;
     d.kind = kind;
-    d.name = QStringLiteral("dummy");
+    d.name = name;
     d.doc = doc;
     d.create = std::move(create);
     return d;
@@ -36,14 +36,13 @@ static OptionSpec pathOption(const QString &envName, const QString &doc, const Q
 
 static BackendDescriptor fileLock()
 {
-    BackendDescriptor d;
-    d.kind = BackendKind::Lock;
-    d.name = QStringLiteral("file");
-    d.doc = QStringLiteral("An OS lock (open file description lock) on a local file: excludes instances on this machine only.");
+    BackendDescriptor d = descriptor(BackendKind::Lock, QStringLiteral("file"),
+                                     QStringLiteral("An OS lock (open file description lock) on a local file: excludes instances on this "
+                                                    "machine only."),
+                                     [](Context &c) -> QObject * { return new FileLock(c); });
     d.options << pathOption(QStringLiteral("JOBSLIB_ONE_INSTANCE_FILE_PATH"),
                             QStringLiteral("The lock file; every instance must be able to create or write it. It holds the holder's record."),
                             QStringLiteral("$XDG_RUNTIME_DIR/jobslib/<task>.lock, else /tmp/jobslib-<uid>/<task>.lock"));
-    d.create = [](Context &c) -> QObject * { return new FileLock(c); };
     d.explain = [](const Config &config) {
         const QString path = config.string(QStringLiteral("one_instance.file.path"));
         const QString where = path.isEmpty() ? QStringLiteral("the default path ($XDG_RUNTIME_DIR/jobslib/<task>.lock, else "
@@ -60,22 +59,20 @@ static BackendDescriptor fileLock()
 
 static BackendDescriptor fileLiveness()
 {
-    BackendDescriptor d;
-    d.kind = BackendKind::Liveness;
-    d.name = QStringLiteral("file");
-    d.doc = QStringLiteral("Writes the liveness record as JSON into a local file, replaced atomically after each successful run.");
+    BackendDescriptor d = descriptor(BackendKind::Liveness, QStringLiteral("file"),
+                                     QStringLiteral("Writes the liveness record as JSON into a local file, replaced atomically after each "
+                                                    "successful run."),
+                                     [](Context &c) -> QObject * { return new FileLiveness(c); });
     d.options << pathOption(QStringLiteral("JOBSLIB_LIVENESS_FILE_PATH"), QStringLiteral("The liveness file."),
                             QStringLiteral("$XDG_RUNTIME_DIR/jobslib/<task>.liveness.json, else /tmp/jobslib-<uid>/<task>.liveness.json"));
-    d.create = [](Context &c) -> QObject * { return new FileLiveness(c); };
     return d;
 }
 
 static BackendDescriptor fileMetrics()
 {
-    BackendDescriptor d;
-    d.kind = BackendKind::Metrics;
-    d.name = QStringLiteral("file");
-    d.doc = QStringLiteral("Appends every point to a local file or stdout, flushed after each push.");
+    BackendDescriptor d = descriptor(BackendKind::Metrics, QStringLiteral("file"),
+                                     QStringLiteral("Appends every point to a local file or stdout, flushed after each push."),
+                                     [](Context &c) -> QObject * { return new FileMetrics(c); });
     OptionSpec path = pathOption(QStringLiteral("JOBSLIB_METRICS_FILE_PATH"), QStringLiteral("The file points are appended to; \"-\" is stdout."),
                                  QString());
     path.defaultValue = QStringLiteral("-");
@@ -89,23 +86,24 @@ static BackendDescriptor fileMetrics()
     format.doc = QStringLiteral("influx: InfluxDB line protocol as Python jobslib sends it; json: one JSON object per line "
                                 "(measurement, tags, value, timestamp_ns).");
     d.options << format;
-    d.create = [](Context &c) -> QObject * { return new FileMetrics(c); };
     return d;
 }
 
 BackendRegistry BackendRegistry::builtins()
 {
     BackendRegistry r;
-    BackendDescriptor lock = dummy(BackendKind::Lock, QStringLiteral("No exclusion: every instance runs."),
-                                   [](Context &c) -> QObject * { return new DummyLock(c); });
+    const QString dummy = QStringLiteral("dummy");
+    BackendDescriptor lock = descriptor(BackendKind::Lock, dummy, QStringLiteral("No exclusion: every instance runs."),
+                                        [](Context &c) -> QObject * { return new DummyLock(c); });
     lock.explain = [](const Config &) {
         return QStringLiteral("The dummy lock excludes nobody: every instance runs the task. There is no failover because there is no "
                               "standby.");
     };
     r.add(lock);
-    r.add(dummy(BackendKind::Liveness, QStringLiteral("Writes nothing; check-liveness always passes."),
-                [](Context &c) -> QObject * { return new DummyLiveness(c); }));
-    r.add(dummy(BackendKind::Metrics, QStringLiteral("Drops every point."), [](Context &c) -> QObject * { return new DummyMetrics(c); }));
+    r.add(descriptor(BackendKind::Liveness, dummy, QStringLiteral("Writes nothing; check-liveness always passes."),
+                     [](Context &c) -> QObject * { return new DummyLiveness(c); }));
+    r.add(descriptor(BackendKind::Metrics, dummy, QStringLiteral("Drops every point."),
+                     [](Context &c) -> QObject * { return new DummyMetrics(c); }));
     r.add(fileLock());
     r.add(fileLiveness());
     r.add(fileMetrics());
