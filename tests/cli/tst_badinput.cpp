@@ -329,7 +329,7 @@ void TestBadInput::emptyEnvironmentIsUnset_data()
         << QStringList{QStringLiteral("--print-config"), QStringLiteral("--"), QStringLiteral("true")}
         << QStringList{QStringLiteral("JOBSLIB_ONE_INSTANCE_FILE_PATH="), QStringLiteral("JOBSLIB_SLEEP_INTERVAL="), QStringLiteral("JOBSLIB_RUN_ONCE="),
                        QStringLiteral("JOBSLIB_ONE_INSTANCE_BACKEND="), QStringLiteral("JOBSLIB_LOGGING="), QStringLiteral("JOBSLIB_SETTINGS_MODULE=")}
-        << QStringList{QStringLiteral("one_instance.file.path =   (default)"), QStringLiteral("sleep_interval = 0  (default)"),
+        << QStringList{QStringLiteral("one_instance.file.path = (auto: $XDG_RUNTIME_DIR/jobslib/<task>.lock, else /tmp/jobslib-<uid>/<task>.lock)  (default)"), QStringLiteral("sleep_interval = 0  (default)"),
                        QStringLiteral("run_once = false  (default)"), QStringLiteral("one_instance.backend = file  (default)"),
                        QStringLiteral("logging.dict_config = (unset)  (default)")};
     QTest::newRow("run once with the file lock at its default path")
