@@ -2,6 +2,7 @@
 #include "backendregistry.h"
 
 #include "app/context.h"
+#include "config/config.h"
 #include "liveness/livenessbackend.h"
 #include "lock/lockbackend.h"
 #include "metrics/metricsbackend.h"
@@ -105,6 +106,19 @@ void BackendRegistry::declareOptions(OptionTable &table) const
             }
         }
     }
+}
+
+QString BackendRegistry::validate(const Config &config) const
+{
+    for (const BackendKind kind : {BackendKind::Lock, BackendKind::Liveness, BackendKind::Metrics}) {
+        const BackendDescriptor *d = find(kind, config.string(groupName(kind) + QStringLiteral(".backend")));
+        if (d && d->validate) {
+            const QString error = d->validate(config);
+            if (!error.isEmpty())
+                return error;
+        }
+    }
+    return {};
 }
 
 QObject *BackendRegistry::create(BackendKind kind, Context &context) const

@@ -31,6 +31,8 @@ struct JOBSLIB_EXPORT BackendDescriptor
     QString doc;
     QList<OptionSpec> options;
     std::function<QObject *(Context &)> create;
+    /*! Checks that go beyond one option's rule (addresses, files, combinations); "" when fine. */
+    std::function<QString(const Config &)> validate;
     /*! For lock backends: plain-words failover behaviour for `runjob --explain`. */
     std::function<QString(const Config &)> explain;
 };
@@ -50,6 +52,8 @@ public:
     QList<BackendDescriptor> backends(BackendKind kind) const;
 
     void declareOptions(OptionTable &table) const;
+    /*! Runs the selected backends' validate(); the first error, or "". */
+    QString validate(const Config &config) const;
 
     LockBackend *createLock(Context &context) const;
     LivenessBackend *createLiveness(Context &context) const;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The backends that ship in libjobslib, as the registry knows them.
 #include "backendregistry.h"
+#include "consulbackends.h"
 
 #include "config/config.h"
 #include "liveness/dummyliveness.h"
@@ -107,6 +108,8 @@ BackendRegistry BackendRegistry::builtins()
     r.add(fileLock());
     r.add(fileLiveness());
     r.add(fileMetrics());
+    r.add(consulLockDescriptor());
+    r.add(consulLivenessDescriptor());
     return r;
 }
 

@@ -279,6 +279,8 @@ int Launcher::exec(const QStringList &arguments)
     const auto config = loader.load();
     if (!config)
         return usageError(config.error());
+    if (const QString bad = m_backends.validate(config.value()); !bad.isEmpty())
+        return usageError(bad);
     auto logSettings = LogSettings::fromConfig(config.value());
     if (!logSettings)
         return usageError(logSettings.error());

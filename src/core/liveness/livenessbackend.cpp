@@ -12,4 +12,8 @@ LivenessBackend::LivenessBackend(Context &context, QObject *parent)
 
 LivenessBackend::~LivenessBackend() = default;
 
+void LivenessBackend::reportState(const InstanceState &)
+{
+}
+
 } // namespace jobslib

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 
+#include "instancestate.h"
 #include "lock/ownerrecord.h"
 
 #include <QObject>
@@ -24,6 +25,8 @@ public:
     virtual QString backendName() const = 0;
     virtual void write(const OwnerRecord &state) = 0;
     virtual void read() = 0;
+    /*! The instance's state changed (heartbeat for the dashboard). Fire and forget; default: ignored. */
+    virtual void reportState(const InstanceState &state);
 
 Q_SIGNALS:
     void writeFinished(bool ok, const QString &error);

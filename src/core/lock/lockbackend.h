@@ -65,6 +65,8 @@ Q_SIGNALS:
     void released();
     void releaseFailed(const QString &error);
     void lost(const QString &reason);
+    /*! A lease-based lock proved itself again: it is safe for this many more ms (-1: no limit). */
+    void leaseDeadlineChanged(qint64 remainingMs);
     void freed();
     void ownerQueried(const std::optional<jobslib::LockOwner> &owner, const QString &error);
     void forceReleaseFinished(bool ok, const QString &message);

@@ -115,6 +115,7 @@ void Runner::onAcquired(quint64 token)
     qCInfo(lcRunner).noquote() << "Run task";
     m_task.setFencingToken(token);
     setState(State::Running);
+    report(QStringLiteral("running"));
     m_task.start();
 }
 
@@ -136,6 +137,7 @@ void Runner::onAcquireFailed(const QString &error)
     if (m_state != State::Acquiring)
         return;
     qCCritical(lcRunner).noquote() << "Can't acquire lock:" << error;
+    m_lastError = QStringLiteral("can't acquire lock: ") + error;
     m_status = m_terminateSignal ? JobStatus::Killed : JobStatus::Failed;
     m_keepLockThisIteration = false;
     endIteration();
@@ -160,6 +162,7 @@ void Runner::onTaskFinished(const TaskResult &result)
         qCInfo(lcRunner).noquote() << "Task done";
     } else {
         m_status = JobStatus::Failed;
+        m_lastError = result.error;
         qCCritical(lcRunner).noquote() << QStringLiteral("%1 task failed: %2").arg(m_task.name(), result.error);
     }
     afterRun();
@@ -245,6 +248,13 @@ void Runner::endIteration()
     else
         qCInfo(lcRunner).noquote() << QStringLiteral("Sleep for %1 seconds").arg(seconds(ms));
     sleepFor(ms);
+    if (m_status == JobStatus::Succeeded) {
+        m_lastSuccessEpoch = m_context.clock().utcNow().toSecsSinceEpoch();
+        m_lastError.clear();
+    }
+    report(m_status == JobStatus::Pending ? QStringLiteral("standby")
+               : (m_status == JobStatus::Failed || m_status == JobStatus::Interrupted) ? QStringLiteral("failing")
+                                                                                       : QStringLiteral("sleeping"));
     // A standby of an instance that keeps its lock: take over as soon as the holder is gone.
     if (m_status == JobStatus::Pending && m_settings.keepLock)
         m_lock->watchForRelease();
@@ -330,6 +340,7 @@ void Runner::terminate(int signalNumber)
         return;
     }
     m_terminateSignal = signalNumber;
+    report(QStringLiteral("stopping"));
     qCWarning(lcRunner).noquote() << QStringLiteral("Received signal %1 (%2): stopping").arg(signalNumber).arg(QString::fromLocal8Bit(strsignal(signalNumber)));
     switch (m_state) {
     case State::Idle:
@@ -395,6 +406,17 @@ int Runner::exitCodeFor(JobStatus status) const
     default:
         return ExitCode::Failure;
     }
+}
+
+void Runner::report(const QString &state)
+{
+    InstanceState s;
+    s.state = state;
+    s.lastSuccess = m_lastSuccessEpoch;
+    s.lastError = m_lastError;
+    s.fencingToken = m_lock->fencingToken();
+    s.nextRunInMs = m_state == State::Sleeping ? qMax<qint64>(0, m_wakeAtMs - now()) : -1;
+    m_context.liveness()->reportState(s);
 }
 
 void Runner::logState() const

@@ -85,6 +85,8 @@ private:
     void wakeUp();
     void finishLoop(int exitCode);
     qint64 now() const;
+    /*! Tells the liveness backend (heartbeat) what this instance is doing. */
+    void report(const QString &state);
     int exitCodeFor(JobStatus status) const;
 
     Context &m_context;
@@ -104,6 +106,8 @@ private:
     bool m_lockLost = false;
     bool m_stopRequested = false;
     QString m_lostReason;
+    QString m_lastError;
+    qint64 m_lastSuccessEpoch = 0;
 };
 
 } // namespace jobslib

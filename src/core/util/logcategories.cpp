@@ -9,4 +9,5 @@ Q_LOGGING_CATEGORY(lcLiveness, "jobslib.liveness", QtDebugMsg)
 Q_LOGGING_CATEGORY(lcMetrics, "jobslib.metrics", QtDebugMsg)
 Q_LOGGING_CATEGORY(lcTask, "jobslib.task", QtDebugMsg)
 Q_LOGGING_CATEGORY(lcConfig, "jobslib.config", QtDebugMsg)
+Q_LOGGING_CATEGORY(lcConsul, "jobslib.consul", QtDebugMsg)
 } // namespace jobslib

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The Consul lock and liveness backends as the registry knows them: options, validation, --explain.
+#include "consulbackends.h"
+
+#include "app/context.h"
+#include "config/config.h"
+#include "consul/consulsettings.h"
+#include "liveness/consulliveness.h"
+#include "lock/consullock.h"
+#include "lock/leasekeeper.h"
+
+namespace jobslib {
+
+namespace {
+
+OptionSpec intOption(const QString &name, qint64 def, qint64 min, qint64 max, const QStringList &env, const QString &doc)
+{
+    OptionSpec s;
+    s.name = name;
+    s.type = OptionType::Int;
+    s.defaultValue = def;
+    s.minimum = double(min);
+    s.maximum = double(max);
+    s.envNames = env;
+    s.doc = doc;
+    return s;
+}
+
+OptionSpec keyOption(const QStringList &env, const QString &doc)
+{
+    OptionSpec s;
+    s.name = QStringLiteral("key");
+    s.required = true;
+    s.envNames = env;
+    s.doc = doc;
+    return s;
+}
+
+/*! Endpoint and key checks shared by both Consul backends. */
+QString validateConsul(const Config &config, const QString &group)
+{
+    const auto endpoint = consulEndpoint(config, group);
+    if (!endpoint)
+        return endpoint.error();
+    const QString key = config.string(group + QStringLiteral(".key"));
+    // Python's client asserts this and the lock then silently stays pending forever.
+    if (key.startsWith(QLatin1Char('/')))
+        return QStringLiteral("option '%1.key': value '%2' from %3: a Consul key must not start with '/'")
+            .arg(group, key, config.origin(group + QStringLiteral(".key")));
+    return {};
+}
+
+QString explainConsulLock(const Config &config)
+{
+    const QString g = QStringLiteral("one_instance.consul");
+    const qint64 ttl = config.integer(g + QStringLiteral(".ttl"));
+    const qint64 delay = config.integer(g + QStringLiteral(".lock_delay"));
+    const double margin = double(LeaseKeeper::marginMs(ttl * 1000)) / 1000.0;
+    const double timeout = config.number(g + QStringLiteral(".timeout"));
+    return QStringLiteral(
+               "The Consul lock is the key '%1' held by a session with TTL %2 s and lock-delay %3 s; the holder renews every %4 s.\n"
+               "- Graceful stop of the holder: it releases the key and destroys its session; a watching standby contends at once "
+               "(blocking query): failover in well under a second plus the task's start.\n"
+               "- Crash of the holder (kill -9, host down): Consul invalidates the session after TTL to 2 x TTL (%2-%5 s) of missed "
+               "renewals, or at once if the holder's agent node fails its serfHealth check, then applies the lock-delay (%3 s): "
+               "worst case %6 s.\n"
+               "- Holder loses Consul: it stops its task when it cannot renew within %7 s of its last confirmed renewal (TTL minus "
+               "%8 s), before Consul can expire the session; standbys can take over after %6 s at worst. A command task is killed by "
+               "jobslib-guard at that deadline even if runjob is frozen.\n"
+               "- Requests time out after %9 s.")
+        .arg(config.string(g + QStringLiteral(".key")))
+        .arg(ttl)
+        .arg(delay)
+        .arg(QString::number(double(ttl) / 3.0, 'f', 1))
+        .arg(2 * ttl)
+        .arg(2 * ttl + delay)
+        .arg(QString::number(double(ttl) - margin, 'f', 1))
+        .arg(margin)
+        .arg(timeout);
+}
+
+} // namespace
+
+BackendDescriptor consulLockDescriptor()
+{
+    BackendDescriptor d;
+    d.kind = BackendKind::Lock;
+    d.name = QStringLiteral("consul");
+    d.aliases = {QStringLiteral("jobslib.oneinstance.consul.ConsulLock")};
+    d.doc = QStringLiteral("A Consul session and KV lock, shared with Python jobslib instances on the same key.");
+    const QString p = QStringLiteral("JOBSLIB_ONE_INSTANCE_CONSUL_");
+    d.options = consulConnectionOptions(p);
+    d.options << keyOption({p + QStringLiteral("KEY"), QStringLiteral("JOBSLIB_ONE_INSTANCE_OPTIONS_KEY")},
+                           QStringLiteral("KV key of the lock, shared by every instance of the job (and Python ones). No leading '/'."));
+    d.options << intOption(QStringLiteral("ttl"), 86400, 10, 86400, {p + QStringLiteral("TTL"), QStringLiteral("JOBSLIB_ONE_INSTANCE_OPTIONS_TTL")},
+                           QStringLiteral("Session TTL, seconds. runjob renews every ttl/3; a crashed holder blocks the lock for up to 2 x ttl."));
+    d.options << intOption(QStringLiteral("lock_delay"), 1, 0, 60, {p + QStringLiteral("LOCK_DELAY"), QStringLiteral("JOBSLIB_ONE_INSTANCE_LOCK_DELAY")},
+                           QStringLiteral("Seconds Consul refuses the key after the holder's session was invalidated."));
+    d.create = [](Context &c) -> QObject * { return new ConsulLock(c, consulEndpoint(c.config(), QStringLiteral("one_instance.consul")).value()); };
+    d.validate = [](const Config &c) { return validateConsul(c, QStringLiteral("one_instance.consul")); };
+    d.explain = explainConsulLock;
+    return d;
+}
+
+BackendDescriptor consulLivenessDescriptor()
+{
+    BackendDescriptor d;
+    d.kind = BackendKind::Liveness;
+    d.name = QStringLiteral("consul");
+    d.aliases = {QStringLiteral("jobslib.liveness.consul.ConsulLiveness")};
+    d.doc = QStringLiteral("The Python liveness record in a Consul key, a per-instance heartbeat and an optional agent TTL check.");
+    const QString p = QStringLiteral("JOBSLIB_LIVENESS_CONSUL_");
+    d.options = consulConnectionOptions(p);
+    d.options << keyOption({p + QStringLiteral("KEY")}, QStringLiteral("KV key of the liveness record (Python's)."));
+    OptionSpec prefix;
+    prefix.name = QStringLiteral("heartbeat_prefix");
+    prefix.envNames = {p + QStringLiteral("HEARTBEAT_PREFIX")};
+    prefix.defaultValue = QString();
+    prefix.defaultDoc = QStringLiteral("<key>/instances/");
+    prefix.doc = QStringLiteral("Prefix of the per-instance heartbeat keys (<prefix><fqdn>:<pid>).");
+    d.options << prefix;
+    OptionSpec interval;
+    interval.name = QStringLiteral("heartbeat_interval");
+    interval.type = OptionType::Double;
+    interval.defaultValue = 30.0;
+    interval.minimum = 0;
+    interval.maximum = 86400;
+    interval.envNames = {p + QStringLiteral("HEARTBEAT_INTERVAL")};
+    interval.doc = QStringLiteral("Seconds between heartbeat writes besides those on every state change; 0 turns the heartbeat off.");
+    d.options << interval;
+    OptionSpec check;
+    check.name = QStringLiteral("check_id");
+    check.envNames = {p + QStringLiteral("CHECK_ID")};
+    check.defaultValue = QString();
+    check.doc = QStringLiteral("Register an agent TTL check with this ID: passing after success, warning as standby, critical after a failure.");
+    d.options << check;
+    d.options << intOption(QStringLiteral("check_ttl"), 90, 1, 86400, {p + QStringLiteral("CHECK_TTL")},
+                           QStringLiteral("TTL of that check, seconds; keep it above heartbeat_interval."));
+    d.create = [](Context &c) -> QObject * { return new ConsulLiveness(c, consulEndpoint(c.config(), QStringLiteral("liveness.consul")).value()); };
+    d.validate = [](const Config &c) { return validateConsul(c, QStringLiteral("liveness.consul")); };
+    return d;
+}
+
+} // namespace jobslib

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "consullock.h"
+
+#include "app/context.h"
+#include "consul/retry.h"
+#include "leasekeeper.h"
+#include "runner/clock.h"
+#include "util/deferred.h"
+#include "util/logcategories.h"
+
+#include <QCoreApplication>
+#include <QNetworkReply>
+#include <QRandomGenerator>
+
+namespace jobslib {
+
+namespace {
+const QString group = QStringLiteral("one_instance.consul");
+}
+
+ConsulLock::ConsulLock(Context &context, const ConsulEndpoint &endpoint, QObject *parent)
+    : LockBackend(context, parent)
+    , m_client(context.network(), endpoint, this)
+    , m_key(context.config().string(group + QStringLiteral(".key")))
+    , m_ttlS(context.config().integer(group + QStringLiteral(".ttl")))
+    , m_lockDelayS(context.config().integer(group + QStringLiteral(".lock_delay")))
+    , m_retry(RetryPolicy::fromConfig(context.config(), group))
+    , m_keeper(new LeaseKeeper(context.clock(), this))
+{
+    connect(m_keeper, &LeaseKeeper::lost, this, &ConsulLock::onLost);
+    connect(m_keeper, &LeaseKeeper::deadlineChanged, this, &LockBackend::leaseDeadlineChanged);
+}
+
+ConsulLock::~ConsulLock()
+{
+    resetWatch();
+}
+
+LockOwner ConsulLock::ownerOf(const std::optional<KvEntry> &entry)
+{
+    LockOwner owner;
+    if (!entry)
+        return owner;
+    owner.held = !entry->session.isEmpty();
+    owner.holderId = entry->session;
+    if (!entry->valueIsNull && !entry->value.isEmpty()) {
+        // A non-object value is tolerated, as Python does (it only logs it).
+        const auto record = OwnerRecord::fromJson(entry->value);
+        if (record)
+            owner.record = record.value();
+    }
+    owner.detail = QStringLiteral("lock index %1").arg(entry->lockIndex);
+    return owner;
+}
+
+void ConsulLock::acquire()
+{
+    if (m_held) {
+        deferred(this, [this] { Q_EMIT acquired(m_token); });
+        return;
+    }
+    m_acquiring = true;
+    const qint64 sentAt = context().clock().monotonicMs();
+    // Python's body, plus a Name for operators (Consul ignores nothing it does not know here).
+    QJsonObject body{{QStringLiteral("LockDelay"), QStringLiteral("%1s").arg(m_lockDelayS)}, {QStringLiteral("TTL"), QStringLiteral("%1s").arg(m_ttlS)},
+                     {QStringLiteral("Name"), QStringLiteral("jobslib %1 on %2").arg(context().taskName(), context().instanceId())}};
+    withRetry<QString>(
+        context().clock(), this, m_retry, [this, body](ConsulClient::Callback<QString> cb) { m_client.createSession(body, this, cb); },
+        [this, sentAt](const ConsulResult<QString> &r) {
+            if (!r.ok()) {
+                m_acquiring = false;
+                Q_EMIT acquireFailed(QStringLiteral("cannot create a Consul session: ") + r.error.describe());
+                return;
+            }
+            acquireWithSession(*r.value, sentAt);
+        });
+}
+
+void ConsulLock::acquireWithSession(const QString &session, qint64 sentAtMs)
+{
+    // The record carries the token we expect (LockIndex + 1); confirmAcquired() corrects it.
+    const quint64 predicted = m_lastLockIndex + 1;
+    const QByteArray record = ownRecord(predicted).toJson();
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("acquire"), session);
+    withRetry<bool>(
+        context().clock(), this, m_retry, [this, record, q](ConsulClient::Callback<bool> cb) { m_client.kvPut(m_key, record, q, this, cb); },
+        [this, session, sentAtMs, predicted](const ConsulResult<bool> &r) {
+            if (!r.ok()) {
+                qCCritical(lcLock).noquote() << "Can't acquire lock:" << r.error.describe();
+                m_acquiring = false;
+                destroySession(session);
+                Q_EMIT acquireFailed(r.error.describe());
+                return;
+            }
+            if (*r.value)
+                confirmAcquired(session, sentAtMs, predicted);
+            else
+                reportNotAcquired(session);
+        });
+}
+
+void ConsulLock::confirmAcquired(const QString &session, qint64 sentAtMs, quint64 predictedToken)
+{
+    m_client.kvGet(m_key, 0, 0, this, [this, session, sentAtMs, predictedToken](const ConsulResult<KvRead> &r) {
+        m_acquiring = false;
+        if (!r.ok() || !r.value->entry || r.value->entry->session != session) {
+            // We cannot prove we hold it: do not believe it. Destroying the session frees the key.
+            const QString why = !r.ok() ? r.error.describe() : QStringLiteral("the key does not show our session");
+            qCCritical(lcLock).noquote() << "Can't acquire lock: acquired but cannot confirm it:" << why;
+            destroySession(session);
+            Q_EMIT acquireFailed(QStringLiteral("acquired but cannot confirm it: ") + why);
+            return;
+        }
+        const KvEntry &entry = *r.value->entry;
+        m_session = session;
+        m_held = true;
+        m_token = entry.lockIndex;
+        m_lastLockIndex = entry.lockIndex;
+        m_lockDelayBackoffMs = 0;
+        if (predictedToken != m_token) {
+            // Re-acquiring with the same session keeps LockIndex and replaces the value.
+            QUrlQuery q;
+            q.addQueryItem(QStringLiteral("acquire"), session);
+            m_client.kvPut(m_key, ownRecord(m_token).toJson(), q, this, [](const ConsulResult<bool> &) {});
+        }
+        m_keeper->start(m_ttlS * 1000, sentAtMs, [this, session](std::function<void(LeaseKeeper::RenewOutcome, const QString &)> cb) {
+            m_client.renewSession(session, this, [cb](const ConsulResult<bool> &rr) {
+                if (!rr.ok())
+                    cb(LeaseKeeper::RenewOutcome::Failed, rr.error.describe());
+                else
+                    cb(*rr.value ? LeaseKeeper::RenewOutcome::Renewed : LeaseKeeper::RenewOutcome::Gone, QString());
+            });
+        });
+        watchOwnKey(entry.modifyIndex);
+        Q_EMIT acquired(m_token);
+    });
+}
+
+void ConsulLock::reportNotAcquired(const QString &session)
+{
+    // Python: destroy the just-created session, then read the owner for the log line.
+    destroySession(session);
+    m_client.kvGet(m_key, 0, 0, this, [this](const ConsulResult<KvRead> &r) {
+        m_acquiring = false;
+        LockOwner owner;
+        if (r.ok()) {
+            owner = ownerOf(r.value->entry);
+            if (r.value->entry)
+                m_lastLockIndex = r.value->entry->lockIndex;
+            if (!owner.held) {
+                // Free, yet refused: Consul's lock-delay after an invalidated holder. Back off.
+                owner.detail = QStringLiteral("in lock-delay (the previous holder's session was invalidated)");
+                m_lockDelayBackoffMs = m_lockDelayBackoffMs ? qMin<qint64>(m_lockDelayBackoffMs * 2, 5000) : 250;
+            }
+        } else {
+            qCWarning(lcLock).noquote() << "Can't get lock owner info:" << r.error.describe();
+        }
+        Q_EMIT notAcquired(owner);
+    });
+}
+
+void ConsulLock::destroySession(const QString &session)
+{
+    if (session.isEmpty())
+        return;
+    withRetry<bool>(
+        context().clock(), this, m_retry, [this, session](ConsulClient::Callback<bool> cb) { m_client.destroySession(session, this, cb); },
+        [session](const ConsulResult<bool> &r) {
+            if (!r.ok())
+                qCWarning(lcLock).noquote() << "Can't destroy session" << session << ":" << r.error.describe();
+        });
+}
+
+void ConsulLock::release()
+{
+    if (!m_held) {
+        deferred(this, [this] { Q_EMIT released(); });
+        return;
+    }
+    const QString session = m_session;
+    m_keeper->stop();
+    resetWatch();
+    m_held = false;
+    m_session.clear();
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("release"), session);
+    // Python releases with an empty body: the owner record disappears from the key.
+    withRetry<bool>(
+        context().clock(), this, m_retry, [this, q](ConsulClient::Callback<bool> cb) { m_client.kvPut(m_key, QByteArray(), q, this, cb); },
+        [this, session](const ConsulResult<bool> &r) {
+            // Destroying the session last: after a good release it only ends the session; after a
+            // failed one it frees the key for sure (with lock-delay), so nothing leaks either way.
+            destroySession(session);
+            if (!r.ok()) {
+                Q_EMIT releaseFailed(r.error.describe());
+                return;
+            }
+            if (!*r.value) {
+                Q_EMIT releaseFailed(QStringLiteral("the key was no longer held by our session"));
+                return;
+            }
+            Q_EMIT released();
+        });
+}
+
+void ConsulLock::refresh()
+{
+    m_keeper->renewNow();
+}
+
+void ConsulLock::onLost(const QString &reason)
+{
+    if (!m_held)
+        return;
+    const QString session = m_session;
+    m_held = false;
+    m_session.clear();
+    m_keeper->stop();
+    resetWatch();
+    destroySession(session); // if it still exists somewhere, it must not hold anything
+    Q_EMIT lost(reason);
+}
+
+void ConsulLock::resetWatch()
+{
+    ++m_watchGeneration;
+    m_watchingFree = false;
+    if (m_watch) {
+        QNetworkReply *w = m_watch;
+        m_watch = nullptr;
+        w->abort();
+    }
+}
+
+void ConsulLock::watchOwnKey(quint64 index)
+{
+    const quint64 generation = ++m_watchGeneration;
+    m_watch = m_client.kvGet(m_key, index, m_watchWaitMs, this, [this, generation, index](const ConsulResult<KvRead> &r) {
+        if (generation != m_watchGeneration || !m_held)
+            return;
+        m_watch = nullptr;
+        if (m_keeper->expired()) {
+            onLost(QStringLiteral("the lease deadline passed (was the process frozen?)"));
+            return;
+        }
+        if (!r.ok()) {
+            // The lease keeper decides about the lock; the watch only retries, with back-off.
+            const qint64 wait = qMin<qint64>(1000LL << qMin(m_watchErrors++, 5), 30000);
+            context().clock().callAfter(wait, this, [this, generation, index] {
+                if (generation == m_watchGeneration && m_held)
+                    watchOwnKey(index);
+            });
+            return;
+        }
+        m_watchErrors = 0;
+        if (!r.value->entry) {
+            onLost(QStringLiteral("the lock key was deleted"));
+            return;
+        }
+        if (r.value->entry->session != m_session) {
+            onLost(r.value->entry->session.isEmpty() ? QStringLiteral("the lock was released by somebody else or our session was invalidated")
+                                                     : QStringLiteral("the lock is held by another session"));
+            return;
+        }
+        // An index that went backwards (snapshot restore) means: start over from 0.
+        watchOwnKey(r.value->index < index ? 0 : r.value->index);
+    });
+}
+
+void ConsulLock::watchForRelease()
+{
+    if (m_held || m_watchingFree)
+        return;
+    resetWatch();
+    m_watchingFree = true;
+    watchFreeKey(0);
+}
+
+void ConsulLock::stopWatching()
+{
+    if (m_watchingFree)
+        resetWatch();
+}
+
+void ConsulLock::watchFreeKey(quint64 index)
+{
+    const quint64 generation = ++m_watchGeneration;
+    m_watch = m_client.kvGet(m_key, index, m_watchWaitMs, this, [this, generation, index](const ConsulResult<KvRead> &r) {
+        if (generation != m_watchGeneration || !m_watchingFree)
+            return;
+        m_watch = nullptr;
+        if (!r.ok()) {
+            const qint64 wait = qMin<qint64>(1000LL << qMin(m_watchErrors++, 5), 30000);
+            context().clock().callAfter(wait, this, [this, generation, index] {
+                if (generation == m_watchGeneration && m_watchingFree)
+                    watchFreeKey(index);
+            });
+            return;
+        }
+        m_watchErrors = 0;
+        const bool free = !r.value->entry || r.value->entry->session.isEmpty();
+        if (!free) {
+            watchFreeKey(r.value->index < index ? 0 : r.value->index);
+            return;
+        }
+        // Free. A little random delay keeps standbys from contending in lock-step; after a
+        // refusal by lock-delay, wait longer (the key does not change when lock-delay ends).
+        const qint64 delay = m_lockDelayBackoffMs + QRandomGenerator::global()->bounded(50);
+        context().clock().callAfter(delay, this, [this, generation] {
+            if (generation != m_watchGeneration || !m_watchingFree)
+                return;
+            m_watchingFree = false;
+            Q_EMIT freed();
+        });
+    });
+}
+
+void ConsulLock::queryOwner()
+{
+    m_client.kvGet(m_key, 0, 0, this, [this](const ConsulResult<KvRead> &r) {
+        if (!r.ok()) {
+            Q_EMIT ownerQueried(std::nullopt, r.error.describe());
+            return;
+        }
+        LockOwner owner = ownerOf(r.value->entry);
+        if (!owner.held) {
+            Q_EMIT ownerQueried(owner, QString());
+            return;
+        }
+        m_client.sessionInfo(owner.holderId, this, [this, owner](const ConsulResult<std::optional<SessionInfo>> &s) mutable {
+            if (s.ok() && *s.value) {
+                const SessionInfo &info = **s.value;
+                owner.detail += QStringLiteral(", session node %1, TTL %2, lock-delay %3 s").arg(info.node, info.ttl).arg(info.lockDelayNs / 1000000000);
+            }
+            Q_EMIT ownerQueried(owner, QString());
+        });
+    });
+}
+
+void ConsulLock::forceRelease()
+{
+    m_client.kvGet(m_key, 0, 0, this, [this](const ConsulResult<KvRead> &r) {
+        if (!r.ok()) {
+            Q_EMIT forceReleaseFinished(false, r.error.describe());
+            return;
+        }
+        const LockOwner owner = ownerOf(r.value->entry);
+        if (!owner.held) {
+            Q_EMIT forceReleaseFinished(true, QStringLiteral("the lock is free"));
+            return;
+        }
+        // Destroying the holder's session (not a bare release) makes Consul apply its lock-delay,
+        // so nobody acquires before the holder, watching its key, has stopped its task.
+        m_client.destroySession(owner.holderId, this, [this, owner](const ConsulResult<bool> &d) {
+            if (!d.ok()) {
+                Q_EMIT forceReleaseFinished(false, QStringLiteral("cannot destroy session %1: %2").arg(owner.holderId, d.error.describe()));
+                return;
+            }
+            Q_EMIT forceReleaseFinished(true, QStringLiteral("destroyed session %1 of %2; the holder stops its task, and the lock is free after "
+                                                             "its session's lock-delay")
+                                                  .arg(owner.holderId, owner.record ? owner.record->fqdn : QStringLiteral("an unknown holder")));
+        });
+    });
+}
+
+} // namespace jobslib

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include "consul/consulclient.h"
+#include "consul/consulsettings.h"
+#include "lockbackend.h"
+
+#include <QPointer>
+
+class QNetworkReply;
+
+namespace jobslib {
+
+class LeaseKeeper;
+
+/*!
+ * The one-instance lock on Consul, wire-compatible with Python jobslib: a session
+ * (`{"LockDelay": "<n>s", "TTL": "<ttl>s"}`, default node checks) and `PUT /v1/kv/<key>?acquire=`
+ * with the owner record as the value; release is `?release=` with an empty body. Beyond Python:
+ *
+ * - renews the session by itself every ttl/3 and keeps a local deadline (LeaseKeeper): when it
+ *   cannot prove the lock before the server could expire it, it emits lost();
+ * - watches its own key with blocking queries and notices a force-release or an invalidated
+ *   session at once;
+ * - destroys its session after releasing (no session leak; no lock-delay, since it no longer
+ *   holds the key);
+ * - a standby watches the key with blocking queries and gets freed() when it is free (after a
+ *   small random delay, so standbys do not all hit Consul at once), retrying with back-off
+ *   while Consul's lock-delay refuses acquisitions;
+ * - the fencing token is the key's LockIndex, which Consul increases with every new holder.
+ */
+class JOBSLIB_EXPORT ConsulLock : public LockBackend
+{
+    Q_OBJECT
+public:
+    ConsulLock(Context &context, const ConsulEndpoint &endpoint, QObject *parent = nullptr);
+    ~ConsulLock() override;
+
+    QString backendName() const override { return QStringLiteral("consul"); }
+    QString lockKey() const override { return m_key; }
+    void acquire() override;
+    void release() override;
+    bool isHeld() const override { return m_held; }
+    quint64 fencingToken() const override { return m_held ? m_token : 0; }
+    void refresh() override;
+    void watchForRelease() override;
+    void stopWatching() override;
+    void queryOwner() override;
+    void forceRelease() override;
+
+    /*! Wait of the blocking queries (Consul's ?wait); tests shorten it. */
+    void setWatchWaitMs(int ms) { m_watchWaitMs = ms; }
+
+private:
+    void acquireWithSession(const QString &session, qint64 sentAtMs);
+    void confirmAcquired(const QString &session, qint64 sentAtMs, quint64 predictedToken);
+    void reportNotAcquired(const QString &session);
+    void destroySession(const QString &session);
+    void watchOwnKey(quint64 index);
+    void watchFreeKey(quint64 index);
+    void onLost(const QString &reason);
+    void resetWatch();
+    static LockOwner ownerOf(const std::optional<KvEntry> &entry);
+
+    ConsulClient m_client;
+    QString m_key;
+    qint64 m_ttlS;
+    qint64 m_lockDelayS;
+    RetryPolicy m_retry;
+    LeaseKeeper *m_keeper;
+    QString m_session;
+    bool m_held = false;
+    bool m_acquiring = false;
+    quint64 m_token = 0;
+    quint64 m_lastLockIndex = 0;
+    QPointer<QNetworkReply> m_watch;
+    bool m_watchingFree = false;
+    quint64 m_watchGeneration = 0;
+    int m_watchWaitMs = 5 * 60 * 1000;
+    int m_watchErrors = 0;
+    qint64 m_lockDelayBackoffMs = 0; ///< > 0 after an acquire refused on a free key (lock-delay)
+};
+
+} // namespace jobslib
