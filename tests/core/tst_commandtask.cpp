@@ -7,15 +7,20 @@
 #include "testcontext.h"
 #include "testutil.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QTimer>
 
+#include <atomic>
 #include <memory>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -24,6 +29,8 @@ using namespace jobslib;
 namespace {
 
 constexpr int Deadline = 10000;
+/*! How late past a lock deadline the guard's kill may be seen (scheduling on a loaded machine). */
+constexpr int KillSlack = 1500;
 
 /*! The pids a shell wrote to path, one a line; a line still being written is not counted. */
 QList<qint64> readPids(const QString &path)
@@ -52,6 +59,42 @@ bool allGone(const QList<qint64> &pids)
     return true;
 }
 
+/*! A shell with a background child that writes the child's pid to file, then sleeps. */
+QStringList sleeperCommand(const QString &file)
+{
+    return {QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("sleep 300 & echo $! > \"$1\"; sleep 300"), QStringLiteral("sh"),
+            file};
+}
+
+/*! The state letter of /proc/PID/stat ('T' stopped, 'Z' zombie...), or 0. */
+char processState(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray s = stat.readAll();
+    const auto close = s.lastIndexOf(')');
+    return close > 0 && s.size() > close + 2 ? s.at(close + 2) : 0;
+}
+
+/*! A C++ task that runs until it is cancelled, and notes when it noticed. */
+class UntilCancelledTask : public BaseTask
+{
+public:
+    void task() override
+    {
+        QElapsedTimer t;
+        t.start();
+        while (!isCancellationRequested()) {
+            if (t.elapsed() > Deadline)
+                throw TaskError(QStringLiteral("never cancelled"));
+            QThread::msleep(1);
+        }
+        noticedAfterMs = t.elapsed();
+    }
+    std::atomic<qint64> noticedAfterMs{-1};
+};
+
 } // namespace
 
 class TestCommandTask : public QObject
@@ -76,6 +119,13 @@ private Q_SLOTS:
     void guardBadUsage();
     void guardMissing();
     void withoutGuard();
+
+    void lockDeadlineKillsCommand();
+    void renewedLockKeepsCommand();
+    void noLockDeadline();
+    void frozenParentLosesGroup();
+    void guardControlPipe();
+    void threadTaskSeesLockDeadline();
 
 private:
     bool runToEnd(CommandTask &task, TaskResult *result);
@@ -317,6 +367,14 @@ void TestCommandTask::guardBadUsage()
     QCOMPARE(test::run(guard, {}).exitCode, 125);
     QCOMPARE(test::run(guard, {QStringLiteral("notapid"), QStringLiteral("--"), QStringLiteral("true")}).exitCode, 125);
     QCOMPARE(test::run(guard, {QStringLiteral("1"), QStringLiteral("true")}).exitCode, 125);
+    const QString pid = QString::number(QCoreApplication::applicationPid());
+    const QString control = QStringLiteral("--control-fd");
+    const QString dashes = QStringLiteral("--");
+    const QString t = QStringLiteral("true");
+    QCOMPARE(test::run(guard, {pid, control, QStringLiteral("x"), dashes, t}).exitCode, 125);
+    QCOMPARE(test::run(guard, {pid, control, QStringLiteral("200"), dashes, t}).exitCode, 125); // not open
+    QCOMPARE(test::run(guard, {pid, control, QStringLiteral("3"), t}).exitCode, 125);
+    QCOMPARE(test::run(guard, {pid, control, dashes, t}).exitCode, 125);
 
     // Used by hand with the right parent it is transparent.
     const QString self = QString::number(QCoreApplication::applicationPid());
@@ -382,6 +440,200 @@ void TestCommandTask::withoutGuard()
     QVERIFY(runToEnd(missing, &r));
     QVERIFY(!r.succeeded);
     QVERIFY2(r.error.startsWith(QStringLiteral("cannot start command jobslib-no-such-program-xyz")), qPrintable(r.error));
+}
+
+void TestCommandTask::lockDeadlineKillsCommand()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath(QStringLiteral("pids"));
+    CommandTask task(sleeperCommand(file));
+    attach(task);
+    QSignalSpy spy(&task, &BaseTask::finished);
+    QElapsedTimer elapsed;
+    elapsed.start();
+    task.setLockDeadline(300); // as the runner does: right before start(), which keeps it
+    task.start();
+    QVERIFY(QTest::qWaitFor([&] { return !readPids(file).isEmpty(); }, Deadline));
+    const qint64 grandchild = readPids(file).constFirst();
+    m_strays.append(grandchild);
+
+    // Nothing renews: the guard kills the group by itself, runjob does not stop the task.
+    QVERIFY(QTest::qWaitFor([&] { return !spy.isEmpty(); }, Deadline));
+    const qint64 took = elapsed.elapsed();
+    QVERIFY2(took >= 290 && took < 300 + KillSlack, qPrintable(QString::number(took)));
+    QCOMPARE(spy.size(), 1);
+    const auto r = spy.at(0).at(0).value<TaskResult>();
+    QCOMPARE(r.error, QStringLiteral("command killed by signal 9"));
+    QCOMPARE(r.exitCode, -9);
+    QVERIFY(task.isLockDeadlinePassed());
+    QVERIFY(task.isCancellationRequested());
+    QVERIFY(QTest::qWaitFor([&] { return !test::processAlive(grandchild); }, Deadline));
+}
+
+void TestCommandTask::renewedLockKeepsCommand()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath(QStringLiteral("pids"));
+    CommandTask task(sleeperCommand(file));
+    attach(task);
+    QSignalSpy spy(&task, &BaseTask::finished);
+    task.setLockDeadline(300);
+    task.start();
+    QTimer renew;
+    renew.setTimerType(Qt::PreciseTimer);
+    renew.setInterval(100);
+    connect(&renew, &QTimer::timeout, &task, [&task] { task.setLockDeadline(300); });
+    renew.start();
+    QVERIFY(QTest::qWaitFor([&] { return !readPids(file).isEmpty(); }, Deadline));
+    const qint64 grandchild = readPids(file).constFirst();
+    m_strays.append(grandchild);
+
+    // Five times the deadline, always renewed in time.
+    QVERIFY(!QTest::qWaitFor([&] { return !spy.isEmpty(); }, 1500));
+    QVERIFY(test::processAlive(grandchild));
+    QVERIFY(!task.isCancellationRequested());
+
+    renew.stop();
+    QElapsedTimer elapsed;
+    elapsed.start();
+    QVERIFY(QTest::qWaitFor([&] { return !spy.isEmpty(); }, Deadline));
+    QVERIFY2(elapsed.elapsed() < 300 + KillSlack, qPrintable(QString::number(elapsed.elapsed())));
+    QCOMPARE(spy.at(0).at(0).value<TaskResult>().exitCode, -9);
+    QVERIFY(QTest::qWaitFor([&] { return !test::processAlive(grandchild); }, Deadline));
+}
+
+void TestCommandTask::noLockDeadline()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath(QStringLiteral("pids"));
+    CommandTask task(sleeperCommand(file));
+    attach(task);
+    QSignalSpy spy(&task, &BaseTask::finished);
+    // A lock without a deadline (file, dummy), set after a short one: the short one is gone.
+    task.setLockDeadline(300);
+    task.start();
+    task.setLockDeadline(BaseTask::NoLockDeadline);
+    QCOMPARE(task.lockRemainingMs(), BaseTask::NoLockDeadline);
+    QVERIFY(QTest::qWaitFor([&] { return !readPids(file).isEmpty(); }, Deadline));
+    const qint64 grandchild = readPids(file).constFirst();
+    m_strays.append(grandchild);
+
+    QVERIFY(!QTest::qWaitFor([&] { return !spy.isEmpty(); }, 800));
+    QVERIFY(test::processAlive(grandchild));
+    QVERIFY(!task.isLockDeadlinePassed());
+
+    task.requestStop();
+    QVERIFY(QTest::qWaitFor([&] { return !spy.isEmpty(); }, Deadline));
+    QCOMPARE(spy.at(0).at(0).value<TaskResult>().exitCode, -15);
+    QVERIFY(QTest::qWaitFor([&] { return !test::processAlive(grandchild); }, Deadline));
+}
+
+void TestCommandTask::frozenParentLosesGroup()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath(QStringLiteral("pids"));
+    QProcess parent;
+    parent.setProcessChannelMode(QProcess::ForwardedChannels);
+    parent.start(QStringLiteral(JOBSLIB_GUARDPARENT), {test::binary(QStringLiteral("jobslib-guard")), file, QStringLiteral("500")});
+    QVERIFY2(parent.waitForStarted(Deadline), qPrintable(parent.errorString()));
+    const auto pid = pid_t(parent.processId());
+    // However the test ends, the helper is woken and reaped.
+    const auto reap = qScopeGuard([&] {
+        ::kill(pid, SIGCONT);
+        parent.kill();
+        parent.waitForFinished(Deadline);
+    });
+
+    QVERIFY(QTest::qWaitFor([&] { return readPids(file).size() >= 2; }, Deadline));
+    const QList<qint64> pids = readPids(file); // the shell's background sleep, the shell
+    m_strays += pids;
+
+    // runjob freezes: alive (no parent-death signal, the pipe stays open) but renewing nothing.
+    QCOMPARE(::kill(pid, SIGSTOP), 0);
+    QVERIFY(QTest::qWaitFor([&] { return processState(pid) == 'T'; }, Deadline));
+    QVERIFY(QTest::qWaitFor([&] { return allGone(pids); }, 500 + KillSlack));
+    QCOMPARE(processState(pid), 'T');
+    QCOMPARE(parent.state(), QProcess::Running);
+}
+
+void TestCommandTask::guardControlPipe()
+{
+    // The test plays runjob itself: a deadline nobody renews, then a pipe closed while the
+    // command runs. Either way the guard says why and kills its group, itself included.
+    const QString guard = test::binary(QStringLiteral("jobslib-guard"));
+    const QString self = QString::number(QCoreApplication::applicationPid());
+    struct Case
+    {
+        QByteArray line;
+        bool closePipe;
+        QByteArray message;
+    };
+    const Case cases[] = {
+        {"D 100\n", false, "jobslib-guard: the lock was not renewed in time (runjob unresponsive): killing the task\n"},
+        {"D -1\n", true, "jobslib-guard: runjob is gone: killing the task\n"},
+    };
+    for (const Case &c : cases) {
+        int fds[2];
+        QCOMPARE(::pipe2(fds, O_CLOEXEC), 0);
+        const auto closeFds = qScopeGuard([&] {
+            ::close(fds[0]);
+            if (fds[1] >= 0)
+                ::close(fds[1]);
+        });
+        QCOMPARE(::write(fds[1], c.line.constData(), size_t(c.line.size())), ssize_t(c.line.size()));
+        QProcess p;
+        const int readFd = fds[0];
+        p.setChildProcessModifier([readFd] {
+            if (readFd == 3)
+                ::fcntl(3, F_SETFD, 0);
+            else
+                ::dup2(readFd, 3);
+        });
+        p.start(guard, {self, QStringLiteral("--control-fd"), QStringLiteral("3"), QStringLiteral("--"), QStringLiteral("sleep"),
+                        QStringLiteral("300")});
+        QVERIFY2(p.waitForStarted(Deadline), qPrintable(p.errorString()));
+        if (c.closePipe) {
+            ::close(fds[1]);
+            fds[1] = -1;
+        }
+        QVERIFY(p.waitForFinished(Deadline));
+        QCOMPARE(p.exitStatus(), QProcess::CrashExit);
+        QCOMPARE(p.exitCode(), SIGKILL);
+        QCOMPARE(p.readAllStandardError(), c.message);
+    }
+}
+
+void TestCommandTask::threadTaskSeesLockDeadline()
+{
+    UntilCancelledTask task;
+    QSignalSpy spy(&task, &BaseTask::finished);
+    task.setLockDeadline(200);
+    QVERIFY(!task.isLockDeadlinePassed());
+    QVERIFY(!task.isCancellationRequested());
+    QVERIFY(task.lockRemainingMs() > 0 && task.lockRemainingMs() <= 200);
+    QElapsedTimer elapsed;
+    elapsed.start();
+    task.start();
+    // Nobody calls requestStop(): the worker thread sees the deadline pass by itself.
+    QVERIFY(QTest::qWaitFor([&] { return !spy.isEmpty(); }, Deadline));
+    const auto r = spy.at(0).at(0).value<TaskResult>();
+    QVERIFY2(r.succeeded, qPrintable(r.error));
+    QVERIFY2(task.noticedAfterMs >= 190 && elapsed.elapsed() < 200 + KillSlack, qPrintable(QString::number(task.noticedAfterMs)));
+    QVERIFY(task.isLockDeadlinePassed());
+    QVERIFY(task.isCancellationRequested());
+    QCOMPARE(task.lockRemainingMs(), 0);
+
+    // The runner clears it before the next run; a passed deadline no longer cancels.
+    task.setLockDeadline(BaseTask::NoLockDeadline);
+    QVERIFY(!task.isLockDeadlinePassed());
+    QVERIFY(!task.isCancellationRequested());
+    // Any other negative remainder is a deadline already passed, not "none".
+    task.setLockDeadline(-5);
+    QVERIFY(task.isLockDeadlinePassed());
 }
 
 QTEST_GUILESS_MAIN(TestCommandTask)

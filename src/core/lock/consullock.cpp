@@ -204,6 +204,12 @@ void ConsulLock::release()
         });
 }
 
+qint64 ConsulLock::leaseRemainingMs() const
+{
+    const qint64 deadline = m_keeper->deadlineMs();
+    return deadline < 0 ? -1 : qMax<qint64>(0, deadline - context().clock().monotonicMs());
+}
+
 void ConsulLock::refresh()
 {
     m_keeper->renewNow();

@@ -43,6 +43,7 @@ public:
     bool isHeld() const override { return m_held; }
     quint64 fencingToken() const override { return m_held ? m_token : 0; }
     void refresh() override;
+    qint64 leaseRemainingMs() const override;
     void watchForRelease() override;
     void stopWatching() override;
     void queryOwner() override;

@@ -49,6 +49,8 @@ public:
     /*! The fencing token of the current acquisition; grows with every acquisition; 0 when not held. */
     virtual quint64 fencingToken() const = 0;
 
+    /*! How many more ms the held lock is proven (lease backends); -1: no limit (file, dummy). */
+    virtual qint64 leaseRemainingMs() const { return -1; }
     /*! Python's refresh()/extend_lock(): renew now where renewal exists. Renewal is automatic anyway. */
     virtual void refresh();
     virtual void watchForRelease();

@@ -49,6 +49,12 @@ Runner::Runner(Context &context, BaseTask &task, const RunnerSettings &settings,
     connect(m_lock, &LockBackend::released, this, &Runner::onReleased);
     connect(m_lock, &LockBackend::releaseFailed, this, &Runner::onReleaseFailed);
     connect(m_lock, &LockBackend::lost, this, &Runner::onLockLost);
+    // The task (and jobslib-guard, for a command) stops by itself at the lease deadline, even if
+    // this event loop is frozen; every renewal moves the deadline on.
+    connect(m_lock, &LockBackend::leaseDeadlineChanged, this, [this](qint64 remainingMs) {
+        if (m_state == State::Running)
+            m_task.setLockDeadline(remainingMs < 0 ? -1 : qMax<qint64>(0, remainingMs - DeadlineSafetyMs));
+    });
     connect(m_lock, &LockBackend::freed, this, [this] {
         if (m_state != State::Sleeping)
             return;
@@ -114,6 +120,8 @@ void Runner::onAcquired(quint64 token)
     }
     qCInfo(lcRunner).noquote() << "Run task";
     m_task.setFencingToken(token);
+    const qint64 remaining = m_lock->leaseRemainingMs();
+    m_task.setLockDeadline(remaining < 0 ? -1 : qMax<qint64>(0, remaining - DeadlineSafetyMs));
     setState(State::Running);
     report(QStringLiteral("running"));
     m_task.start();

@@ -44,6 +44,9 @@ public:
     enum class State { Idle, Acquiring, Running, Releasing, WritingLiveness, Sleeping, Finishing, Finished };
     Q_ENUM(State)
 
+    /*! Taken off the lease deadline handed to the task: the guard reads it a little late. */
+    static constexpr qint64 DeadlineSafetyMs = 100;
+
     Runner(Context &context, BaseTask &task, const RunnerSettings &settings, QObject *parent = nullptr);
     ~Runner() override;
 

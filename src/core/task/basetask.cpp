@@ -5,6 +5,7 @@
 #include "lock/lockbackend.h"
 
 #include <QCommandLineParser>
+#include <QDeadlineTimer>
 #include <QMetaObject>
 #include <QThread>
 
@@ -98,6 +99,39 @@ void BaseTask::extendLock()
         Qt::QueuedConnection);
 }
 
+bool BaseTask::isCancellationRequested() const
+{
+    return m_cancel.load() || isLockDeadlinePassed();
+}
+
+void BaseTask::setLockDeadline(qint64 remainingMs)
+{
+    if (remainingMs == NoLockDeadline) {
+        m_lockDeadlineNs = NoLockDeadline;
+        return;
+    }
+    // Absolute, so the worker thread compares with a fixed point; capped at a century, which is
+    // "no deadline" in practice, so the nanoseconds cannot overflow.
+    constexpr qint64 Century = qint64(100) * 365 * 24 * 3600 * 1000;
+    const qint64 ms = qBound<qint64>(0, remainingMs, Century);
+    m_lockDeadlineNs = QDeadlineTimer::current().deadlineNSecs() + ms * 1000 * 1000;
+}
+
+bool BaseTask::isLockDeadlinePassed() const
+{
+    const qint64 deadline = m_lockDeadlineNs.load();
+    return deadline != NoLockDeadline && QDeadlineTimer::current().deadlineNSecs() >= deadline;
+}
+
+qint64 BaseTask::lockRemainingMs() const
+{
+    const qint64 deadline = m_lockDeadlineNs.load();
+    if (deadline == NoLockDeadline)
+        return NoLockDeadline;
+    // Rounded down: whoever is told this must not believe in more time than there is.
+    return qMax<qint64>(deadline - QDeadlineTimer::current().deadlineNSecs(), 0) / (1000 * 1000);
+}
+
 void BaseTask::attach(Context *context, const QCommandLineParser *parser)
 {
     m_context = context;
@@ -142,6 +176,7 @@ bool BaseTask::forceStop()
 void BaseTask::beginRun()
 {
     Q_ASSERT(!m_running);
+    // The lock deadline stays: the runner sets it for this run right before start().
     m_cancel = false;
     m_running = true;
 }

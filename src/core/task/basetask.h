@@ -62,7 +62,17 @@ public:
     QString argument(const QString &name) const;
     bool isArgumentSet(const QString &name) const;
     QStringList positionalArguments() const;
-    bool isCancellationRequested() const { return m_cancel.load(); }
+    /*!
+     * The run should stop: the runner asked it to, or the lock deadline (setLockDeadline()) has
+     * passed. Safe to call from the worker thread; the deadline makes it true by itself, without
+     * the main thread having to notice, so a task stops in time even when runjob's event loop
+     * does not run.
+     */
+    bool isCancellationRequested() const;
+    /*! The lock deadline set by setLockDeadline() has passed. Thread-safe. */
+    bool isLockDeadlinePassed() const;
+    /*! How many ms the lock is still proven for: -1 without a deadline, 0 once it passed. Thread-safe. */
+    qint64 lockRemainingMs() const;
     /*! The fencing token of the lock held for this run; pass it to whatever the task writes. */
     quint64 fencingToken() const { return m_fencingToken.load(); }
     /*! Python's extend_lock(): asks the lock backend to renew now (it renews by itself anyway). */
@@ -71,6 +81,14 @@ public:
     // Driven by the runner.
     void attach(Context *context, const QCommandLineParser *parser);
     void setFencingToken(quint64 token) { m_fencingToken = token; }
+    static constexpr qint64 NoLockDeadline = -1;
+    /*!
+     * The lock is proven for this many more ms; -1 (NoLockDeadline): no deadline. Called by the
+     * runner when the lock backend renews, and with -1 before each start() (start() keeps the
+     * deadline it finds, so the runner may set the run's first one right before it). Other
+     * negative values count as 0: the deadline has already passed.
+     */
+    virtual void setLockDeadline(qint64 remainingMs);
     /*! Starts one run; ends with exactly one finished(). Default: task() on a worker thread. */
     virtual void start();
     /*! Asks the run to stop (cancellation flag; SIGTERM for a command). */
@@ -96,6 +114,9 @@ private:
     const QCommandLineParser *m_parser = nullptr;
     std::atomic<bool> m_cancel{false};
     std::atomic<quint64> m_fencingToken{0};
+    /// QDeadlineTimer::deadlineNSecs() of the lock deadline (CLOCK_MONOTONIC), or NoLockDeadline.
+    /// Atomic: the worker thread reads it through isCancellationRequested().
+    std::atomic<qint64> m_lockDeadlineNs{NoLockDeadline};
     QThread *m_thread = nullptr;
     bool m_running = false;
 };

@@ -12,7 +12,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
@@ -23,6 +25,7 @@ namespace jobslib {
 namespace {
 
 constexpr int GuardExecFailed = 127; // jobslib-guard's exit code when PROGRAM cannot be executed
+constexpr int GuardControlFd = 3;    // where the guard finds its control pipe (--control-fd)
 
 TaskResult failed(const QString &error, int exitCode = 0)
 {
@@ -50,6 +53,7 @@ CommandTask::~CommandTask()
         signalGroup(SIGKILL);
         m_process->waitForFinished(5000);
     }
+    closeControl();
 }
 
 QString CommandTask::name() const
@@ -136,6 +140,16 @@ void CommandTask::start()
         return;
     }
 
+    const QString guard = guardExecutable();
+    m_guarded = !guard.isEmpty();
+    if (m_guarded) {
+        QString error;
+        if (!openControl(&error)) {
+            deferred(this, [this, error] { finish(failed(error)); });
+            return;
+        }
+    }
+
     auto *process = new QProcess(this);
     m_process = process;
     // Output is not ours to copy: the command writes to runjob's own stdout and stderr, so its
@@ -146,14 +160,27 @@ void CommandTask::start()
     process->setProcessEnvironment(commandEnvironment());
 
     const pid_t runjobPid = ::getpid();
-    const QString guard = guardExecutable();
-    m_guarded = !guard.isEmpty();
     if (m_guarded) {
         process->setProgram(guard);
-        process->setArguments(QStringList{QString::number(runjobPid), QStringLiteral("--")} + m_command);
+        process->setArguments(QStringList{QString::number(runjobPid), QStringLiteral("--control-fd"),
+                                          QString::number(GuardControlFd), QStringLiteral("--")}
+                              + m_command);
+        const int controlFd = m_controlReadFd;
         // Runs between fork and exec: async-signal-safe calls only. The guard leads a new group
         // so stopping reaches the command's children too and never runjob itself.
-        process->setChildProcessModifier([] { ::setpgid(0, 0); });
+        process->setChildProcessModifier([controlFd] {
+            ::setpgid(0, 0);
+            // The pipe's read end becomes the guard's fd 3. dup2() clears close-on-exec on the
+            // copy; when the read end already is fd 3 there is no copy, so clear the flag itself.
+            // (The pipe is made before QProcess makes its own, so none of those is fd 3.)
+            if (controlFd == GuardControlFd)
+                ::fcntl(controlFd, F_SETFD, 0);
+            else
+                ::dup2(controlFd, GuardControlFd);
+        });
+        // The first deadline goes into the pipe before the guard exists: whenever the guard first
+        // looks, it has one, even if runjob froze right after start().
+        sendLockDeadline();
     } else {
         static std::atomic<bool> warned{false};
         if (!warned.exchange(true)) {
@@ -231,6 +258,8 @@ void CommandTask::complete(QProcess *process, const TaskResult &result)
     // A later stop must not signal the group, whose id is free for reuse as soon as its last
     // member is gone.
     m_pgid = 0;
+    // The guard is gone: nothing reads the deadlines any more.
+    closeControl();
     process->deleteLater();
     // FailedToStart may be reported from inside start(); the runner gets finished() only after
     // start() returned.
@@ -247,6 +276,56 @@ bool CommandTask::forceStop()
 {
     signalGroup(SIGKILL);
     return true;
+}
+
+void CommandTask::setLockDeadline(qint64 remainingMs)
+{
+    BaseTask::setLockDeadline(remainingMs);
+    sendLockDeadline();
+}
+
+bool CommandTask::openControl(QString *error)
+{
+    Q_ASSERT(m_controlFd < 0 && m_controlReadFd < 0);
+    int fds[2];
+    // Close-on-exec: only the guard gets the read end (as fd 3), and no other child of runjob
+    // may hold the write end, or the guard would miss the end of file when runjob dies.
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        *error = QStringLiteral("cannot create the control pipe for jobslib-guard: %1").arg(qt_error_string(errno));
+        return false;
+    }
+    // Never block the event loop on the guard; its end is left alone (it polls before reading).
+    ::fcntl(fds[1], F_SETFL, ::fcntl(fds[1], F_GETFL) | O_NONBLOCK);
+    m_controlReadFd = fds[0];
+    m_controlFd = fds[1];
+    return true;
+}
+
+void CommandTask::sendLockDeadline()
+{
+    if (m_controlFd < 0)
+        return;
+    // What is left now: the guard counts it from when it reads the line.
+    char line[32];
+    const int size = std::snprintf(line, sizeof(line), "D %lld\n", static_cast<long long>(lockRemainingMs()));
+    ssize_t written;
+    do {
+        written = ::write(m_controlFd, line, size_t(size));
+    } while (written < 0 && errno == EINTR);
+    // A line is shorter than PIPE_BUF, so it is written whole or not at all. EAGAIN needs 64 KiB
+    // of unread lines, i.e. a guard that stopped reading: the last line it did read still holds.
+    if (written < 0 && errno != EAGAIN)
+        qCDebug(lcTask) << "cannot write to jobslib-guard's control pipe:" << qt_error_string(errno);
+}
+
+void CommandTask::closeControl()
+{
+    if (m_controlFd >= 0)
+        ::close(m_controlFd);
+    if (m_controlReadFd >= 0)
+        ::close(m_controlReadFd);
+    m_controlFd = -1;
+    m_controlReadFd = -1;
 }
 
 void CommandTask::signalGroup(int sig)

@@ -16,7 +16,9 @@ namespace jobslib {
  *
  * The command runs under jobslib-guard, which leads a process group of its own: stopping sends
  * the signal to the whole group (grandchildren included), and if runjob dies, even by SIGKILL,
- * the guard kills the group, so no part of the task runs on without the lock holder.
+ * the guard kills the group, so no part of the task runs on without the lock holder. The guard
+ * also learns the lock deadline (setLockDeadline()) through a control pipe and kills the group
+ * once it passes unrenewed, so a frozen runjob cannot leave the command running past its lock.
  */
 class JOBSLIB_EXPORT CommandTask : public BaseTask
 {
@@ -37,6 +39,8 @@ public:
     void requestStop() override;
     /*! SIGKILL to the whole process group; a command can always be forced. */
     bool forceStop() override;
+    /*! Also tells the guard of a running command, which kills the group once the deadline passes. */
+    void setLockDeadline(qint64 remainingMs) override;
 
     /*!
      * Splits a `task.command` setting into program and arguments as a POSIX shell would, without
@@ -55,6 +59,9 @@ private:
     /*! Ends the run of process, once: later reports of the same process are dropped. */
     void complete(QProcess *process, const TaskResult &result);
     void signalGroup(int sig);
+    bool openControl(QString *error);
+    void sendLockDeadline();
+    void closeControl();
     QProcessEnvironment commandEnvironment() const;
 
     QStringList m_command;
@@ -62,6 +69,8 @@ private:
     QProcess *m_process = nullptr; ///< the running process; null once its end was seen
     qint64 m_pgid = 0;             ///< its process group (= its pid); 0 when none may be signalled
     bool m_guarded = false;        ///< runs under jobslib-guard (exit 127 then means exec failed)
+    int m_controlFd = -1;          ///< write end of the guard's control pipe (non-blocking), while a run lasts
+    int m_controlReadFd = -1;      ///< its read end, kept so a write never raises SIGPIPE
 };
 
 } // namespace jobslib
