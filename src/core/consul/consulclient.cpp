@@ -61,7 +61,8 @@ QNetworkReply *ConsulClient::send(const QByteArray &verb, const QString &path, Q
         reply->deleteLater();
         Response r;
         r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        r.body = reply->readAll();
+        if (reply->isOpen()) // an aborted long poll is closed already
+            r.body = reply->readAll();
         r.index = reply->rawHeader(QByteArrayLiteral("X-Consul-Index")).toULongLong();
         if (r.status == 0) {
             r.error.timedOut = reply->error() == QNetworkReply::OperationCanceledError || reply->error() == QNetworkReply::TimeoutError;

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// ConsulLock against the in-process Consul simulator: Python's wire sequence, fencing tokens,
+// renewal, the local deadline, watches, lock-delay, force-release, ACLs and bad answers.
+#include "app/backendregistry.h"
+#include "app/context.h"
+#include "consulsimulator.h"
+#include "lock/consullock.h"
+#include "runner/clock.h"
+#include "testcontext.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace jobslib;
+using namespace jobslib::consulsim;
+using namespace jobslib::test;
+
+namespace {
+const QString Key = QStringLiteral("jobs/test/lock");
+}
+
+class TestConsulLock : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void acquireAndReleaseFollowPythonsWire();
+    void contendedFollowsPythonsWire();
+    void tokensGrowAcrossHolders();
+    void standbyIsFreedWhenHolderReleases();
+    void forceReleaseIsNoticedWithinOneSecond();
+    void lostSessionsThenLockDelayBackOff();
+    void renewalErrorsAreRetried();
+    void unreachableConsulLosesBeforeTheServerCould();
+    void aclTokenRequiredWrongAndRight();
+    void malformedAnswerIsNeverBelieved();
+    void queryOwnerShowsHolder();
+
+private:
+    std::unique_ptr<Context> context(const QHash<QString, QString> &extra = {}) const;
+    ConsulLock *lockOf(Context &c) const { return qobject_cast<ConsulLock *>(c.lock()); }
+    QList<LoggedRequest> consulRequests() const;
+
+    std::unique_ptr<ConsulSimulator> m_sim;
+    BackendRegistry m_registry = BackendRegistry::builtins();
+};
+
+void TestConsulLock::init()
+{
+    ConsulSimulator::Options o;
+    o.ttlMultiplier = 1.0; // Consul's contract is "never before TTL"; 1.0 is its tightest case
+    o.aclMasterToken = QString();
+    m_sim = std::make_unique<ConsulSimulator>(o);
+    QString error;
+    QVERIFY2(m_sim->start(&error), qPrintable(error));
+}
+
+void TestConsulLock::cleanup()
+{
+    m_sim.reset();
+}
+
+std::unique_ptr<Context> TestConsulLock::context(const QHash<QString, QString> &extra) const
+{
+    QHash<QString, QString> v{{QStringLiteral("one_instance.backend"), QStringLiteral("consul")},
+                              {QStringLiteral("one_instance.consul.address"), m_sim->address()},
+                              {QStringLiteral("one_instance.consul.key"), Key},
+                              {QStringLiteral("one_instance.consul.ttl"), QStringLiteral("10")},
+                              {QStringLiteral("one_instance.consul.timeout"), QStringLiteral("2")},
+                              {QStringLiteral("fqdn"), QStringLiteral("host-a.example.com")}};
+    for (auto it = extra.cbegin(); it != extra.cend(); ++it)
+        v.insert(it.key(), it.value());
+    return testContext(m_registry, v, QStringLiteral("job"));
+}
+
+QList<LoggedRequest> TestConsulLock::consulRequests() const
+{
+    QList<LoggedRequest> r;
+    const auto log = m_sim->requestLog();
+    for (const LoggedRequest &l : log) {
+        // Blocking queries (the holder's own watch) run beside the sequence under test.
+        if (l.path.startsWith(QLatin1String("/v1/")) && !l.rawQuery.contains("index="))
+            r << l;
+    }
+    return r;
+}
+
+static QString queryValue(const LoggedRequest &r, const QString &name)
+{
+    for (const auto &[k, v] : r.query) {
+        if (k == name)
+            return v;
+    }
+    return {};
+}
+
+void TestConsulLock::acquireAndReleaseFollowPythonsWire()
+{
+    auto ctx = context();
+    ConsulLock *lock = lockOf(*ctx);
+    QSignalSpy acquired(lock, &LockBackend::acquired);
+    lock->acquire();
+    QVERIFY(acquired.wait(5000));
+    QCOMPARE(acquired.constFirst().constFirst().toULongLong(), 1u);
+    QVERIFY(lock->isHeld());
+
+    const auto log = consulRequests();
+    QVERIFY(log.size() >= 3);
+    QCOMPARE(log.at(0).method, QStringLiteral("PUT"));
+    QCOMPARE(log.at(0).path, QStringLiteral("/v1/session/create"));
+    const QJsonObject create = QJsonDocument::fromJson(log.at(0).body).object();
+    QCOMPARE(create.value(QLatin1String("LockDelay")).toString(), QStringLiteral("1s"));
+    QCOMPARE(create.value(QLatin1String("TTL")).toString(), QStringLiteral("10s"));
+    QVERIFY(!create.contains(QLatin1String("Behavior"))); // Consul's default, release, as Python
+    QVERIFY(!create.contains(QLatin1String("Checks")));   // default serfHealth, as Python
+    QCOMPARE(log.at(1).path, QStringLiteral("/v1/kv/") + Key);
+    const QString session = queryValue(log.at(1), QStringLiteral("acquire"));
+    QVERIFY(!session.isEmpty());
+    // The owner record: Python's four fields first, in its byte format.
+    QVERIFY2(log.at(1).body.startsWith("{\"fqdn\": \"host-a.example.com\", \"timestamp\": "), log.at(1).body.constData());
+    QVERIFY(log.at(1).body.contains("\"time_utc\": \""));
+    QVERIFY(log.at(1).body.contains("\"time_local\": \""));
+    QVERIFY(log.at(1).body.contains("\"fencing_token\": 1"));
+    QCOMPARE(log.at(2).method, QStringLiteral("GET"));
+
+    m_sim->clearRequestLog();
+    QSignalSpy released(lock, &LockBackend::released);
+    lock->release();
+    QVERIFY(released.wait(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(consulRequests().size() >= 2 && consulRequests().constLast().path.startsWith(QLatin1String("/v1/session/destroy/")), 5000);
+    const auto rel = consulRequests();
+    const auto releaseIt = std::find_if(rel.cbegin(), rel.cend(), [](const LoggedRequest &r) { return r.method == QLatin1String("PUT") && r.path.startsWith(QLatin1String("/v1/kv/")); });
+    QVERIFY(releaseIt != rel.cend());
+    QCOMPARE(queryValue(*releaseIt, QStringLiteral("release")), session);
+    QVERIFY(releaseIt->body.isEmpty()); // as Python: the value is wiped
+    const auto destroyIt = std::find_if(rel.cbegin(), rel.cend(), [&](const LoggedRequest &r) { return r.path == QStringLiteral("/v1/session/destroy/") + session; });
+    QVERIFY2(destroyIt != rel.cend(), "the session must not leak");
+    QVERIFY(releaseIt < destroyIt); // release first: destroying a holding session would start lock-delay
+}
+
+void TestConsulLock::contendedFollowsPythonsWire()
+{
+    auto a = context();
+    auto b = context({{QStringLiteral("fqdn"), QStringLiteral("host-b.example.com")}});
+    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
+    lockOf(*a)->acquire();
+    QVERIFY(acquired.wait(5000));
+    m_sim->clearRequestLog();
+    QSignalSpy notAcquired(lockOf(*b), &LockBackend::notAcquired);
+    lockOf(*b)->acquire();
+    QVERIFY(notAcquired.wait(5000));
+    const auto owner = notAcquired.constFirst().constFirst().value<LockOwner>();
+    QVERIFY(owner.held);
+    QVERIFY(owner.record);
+    QCOMPARE(owner.record->fqdn, QStringLiteral("host-a.example.com"));
+    // Python's sequence: create, acquire (false), destroy, GET for the owner.
+    QTRY_VERIFY_WITH_TIMEOUT(consulRequests().size() >= 4, 5000);
+    const auto log = consulRequests();
+    QCOMPARE(log.at(0).path, QStringLiteral("/v1/session/create"));
+    QVERIFY(!queryValue(log.at(1), QStringLiteral("acquire")).isEmpty());
+    QStringList rest{log.at(2).method + QLatin1Char(' ') + log.at(2).path.section(QLatin1Char('/'), 0, 3),
+                     log.at(3).method + QLatin1Char(' ') + log.at(3).path.section(QLatin1Char('/'), 0, 3)};
+    rest.sort();
+    QCOMPARE(rest, (QStringList{QStringLiteral("GET /v1/kv/jobs"), QStringLiteral("PUT /v1/session/destroy")}));
+    QVERIFY(!lockOf(*b)->isHeld());
+}
+
+void TestConsulLock::tokensGrowAcrossHolders()
+{
+    auto a = context();
+    auto b = context();
+    quint64 last = 0;
+    for (int i = 0; i < 4; ++i) {
+        ConsulLock *lock = lockOf(i % 2 ? *b : *a);
+        QSignalSpy acquired(lock, &LockBackend::acquired);
+        lock->acquire();
+        QVERIFY(acquired.wait(5000));
+        const quint64 token = acquired.constFirst().constFirst().toULongLong();
+        QVERIFY(token > last);
+        last = token;
+        QSignalSpy released(lock, &LockBackend::released);
+        lock->release();
+        QVERIFY(released.wait(5000));
+    }
+    QCOMPARE(last, 4u);
+}
+
+void TestConsulLock::standbyIsFreedWhenHolderReleases()
+{
+    auto a = context();
+    auto b = context();
+    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
+    lockOf(*a)->acquire();
+    QVERIFY(acquired.wait(5000));
+    QSignalSpy freed(lockOf(*b), &LockBackend::freed);
+    lockOf(*b)->watchForRelease();
+    QVERIFY(!freed.wait(300)); // held: no wake-up
+    QElapsedTimer t;
+    t.start();
+    lockOf(*a)->release();
+    QVERIFY(freed.wait(2000));
+    QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
+    QSignalSpy bAcquired(lockOf(*b), &LockBackend::acquired);
+    lockOf(*b)->acquire();
+    QVERIFY(bAcquired.wait(5000));
+    QCOMPARE(bAcquired.constFirst().constFirst().toULongLong(), 2u);
+}
+
+void TestConsulLock::forceReleaseIsNoticedWithinOneSecond()
+{
+    auto a = context();
+    auto admin = context();
+    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
+    lockOf(*a)->acquire();
+    QVERIFY(acquired.wait(5000));
+    QSignalSpy lost(lockOf(*a), &LockBackend::lost);
+    QSignalSpy done(lockOf(*admin), &LockBackend::forceReleaseFinished);
+    QElapsedTimer t;
+    t.start();
+    lockOf(*admin)->forceRelease();
+    QVERIFY(done.wait(5000));
+    QVERIFY(done.constFirst().constFirst().toBool());
+    QVERIFY(lost.count() || lost.wait(2000));
+    QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
+    QVERIFY(!lockOf(*a)->isHeld());
+}
+
+void TestConsulLock::lostSessionsThenLockDelayBackOff()
+{
+    auto a = context({{QStringLiteral("one_instance.consul.lock_delay"), QStringLiteral("1")}});
+    auto b = context();
+    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
+    lockOf(*a)->acquire();
+    QVERIFY(acquired.wait(5000));
+    QSignalSpy lost(lockOf(*a), &LockBackend::lost);
+    QElapsedTimer t;
+    t.start();
+    m_sim->loseAllSessions(); // as after a leader change with lost state: lock-delay applies
+    QVERIFY(lost.wait(2000));
+    // During the lock-delay Consul refuses everybody; the standby backs off and gets it after.
+    QSignalSpy bNot(lockOf(*b), &LockBackend::notAcquired);
+    lockOf(*b)->acquire();
+    QVERIFY(bNot.wait(5000));
+    QVERIFY(!bNot.constFirst().constFirst().value<LockOwner>().held);
+    QVERIFY(bNot.constFirst().constFirst().value<LockOwner>().detail.contains(QStringLiteral("lock-delay")));
+    QSignalSpy freed(lockOf(*b), &LockBackend::freed);
+    QSignalSpy bAcquired(lockOf(*b), &LockBackend::acquired);
+    for (int i = 0; i < 20 && bAcquired.isEmpty(); ++i) {
+        lockOf(*b)->watchForRelease();
+        QVERIFY(freed.wait(6000));
+        lockOf(*b)->acquire();
+        QTRY_VERIFY_WITH_TIMEOUT(!bAcquired.isEmpty() || bNot.size() > i + 1, 5000);
+    }
+    QVERIFY(!bAcquired.isEmpty());
+    QVERIFY2(t.elapsed() >= 1000, "acquired inside the lock-delay");
+    QVERIFY(t.elapsed() < 4000);
+}
+
+void TestConsulLock::renewalErrorsAreRetried()
+{
+    auto a = context();
+    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
+    lockOf(*a)->acquire();
+    QVERIFY(acquired.wait(5000));
+    QSignalSpy lost(lockOf(*a), &LockBackend::lost);
+    m_sim->failNext(2, 500, QByteArrayLiteral("No cluster leader"), QStringLiteral("/v1/session/renew"));
+    // TTL 10 s: renewals at 3.3 s; two failures are retried 1 s apart, the third succeeds.
+    QTRY_VERIFY_WITH_TIMEOUT(std::count_if(m_sim->requestLog().cbegin(), m_sim->requestLog().cend(),
+                                           [](const LoggedRequest &r) { return r.path.startsWith(QLatin1String("/v1/session/renew/")); })
+                                 >= 3,
+                             9000);
+    QVERIFY(lost.isEmpty());
+    QVERIFY(lockOf(*a)->isHeld());
+}
+
+void TestConsulLock::unreachableConsulLosesBeforeTheServerCould()
+{
+    auto a = context();
+    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
+    QElapsedTimer sinceAcquire;
+    sinceAcquire.start();
+    lockOf(*a)->acquire();
+    QVERIFY(acquired.wait(5000));
+    QSignalSpy lost(lockOf(*a), &LockBackend::lost);
+    m_sim->setBlackhole(true);
+    QVERIFY(lost.wait(15000));
+    // The session was created (and never renewed) less than 10 s (its TTL) before: the local
+    // deadline fired before Consul could have expired the session.
+    QVERIFY2(sinceAcquire.elapsed() < 10000, qPrintable(QString::number(sinceAcquire.elapsed())));
+    QVERIFY(sinceAcquire.elapsed() >= 8000);
+    QVERIFY(!lockOf(*a)->isHeld());
+}
+
+void TestConsulLock::aclTokenRequiredWrongAndRight()
+{
+    m_sim.reset();
+    ConsulSimulator::Options o;
+    o.aclMasterToken = QStringLiteral("s3cr3t-master");
+    m_sim = std::make_unique<ConsulSimulator>(o);
+    QVERIFY(m_sim->start());
+    for (const auto &[token, ok] : {std::pair{QString(), false}, std::pair{QStringLiteral("wrong"), false}, std::pair{QStringLiteral("s3cr3t-master"), true}}) {
+        auto c = context({{QStringLiteral("one_instance.consul.token"), token}});
+        QSignalSpy acquired(lockOf(*c), &LockBackend::acquired);
+        QSignalSpy failed(lockOf(*c), &LockBackend::acquireFailed);
+        lockOf(*c)->acquire();
+        QTRY_VERIFY_WITH_TIMEOUT(!acquired.isEmpty() || !failed.isEmpty(), 5000);
+        QCOMPARE(!acquired.isEmpty(), ok);
+        if (!ok)
+            QVERIFY2(failed.constFirst().constFirst().toString().contains(QStringLiteral("HTTP 403")), qPrintable(failed.constFirst().constFirst().toString()));
+    }
+    // The token travels in the X-Consul-Token header, never in a URL.
+    for (const LoggedRequest &r : m_sim->requestLog())
+        QVERIFY(!r.rawQuery.contains("s3cr3t"));
+}
+
+void TestConsulLock::malformedAnswerIsNeverBelieved()
+{
+    auto a = context();
+    m_sim->failNext(1, 200, QByteArrayLiteral("<html>proxy says hi</html>"), QStringLiteral("/v1/kv/"), QByteArrayLiteral("PUT"));
+    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
+    QSignalSpy failed(lockOf(*a), &LockBackend::acquireFailed);
+    lockOf(*a)->acquire();
+    QVERIFY(failed.wait(5000));
+    QVERIFY(failed.constFirst().constFirst().toString().contains(QStringLiteral("malformed")));
+    QVERIFY(acquired.isEmpty());
+    QVERIFY(!lockOf(*a)->isHeld());
+}
+
+void TestConsulLock::queryOwnerShowsHolder()
+{
+    auto a = context();
+    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
+    lockOf(*a)->acquire();
+    QVERIFY(acquired.wait(5000));
+    auto b = context();
+    QSignalSpy queried(lockOf(*b), &LockBackend::ownerQueried);
+    lockOf(*b)->queryOwner();
+    QVERIFY(queried.wait(5000));
+    const auto owner = queried.constFirst().constFirst().value<std::optional<LockOwner>>();
+    QVERIFY(owner && owner->held);
+    QCOMPARE(owner->record->fqdn, QStringLiteral("host-a.example.com"));
+    QCOMPARE(owner->record->fencingToken, 1u);
+    QVERIFY2(owner->detail.contains(QStringLiteral("TTL 10s")), qPrintable(owner->detail));
+}
+
+QTEST_GUILESS_MAIN(TestConsulLock)
+#include "tst_consullock.moc"
