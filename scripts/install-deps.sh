@@ -5,8 +5,8 @@
 # Idempotent: a second run installs nothing and does not even update the package lists.
 set -euo pipefail
 what=${1:-test}
-build=(cmake ninja-build g++ pkg-config qt6-base-dev)
-test=(util-linux procps coreutils)
+build=(cmake ninja-build g++ pkg-config qt6-base-dev qtkeychain-qt6-dev)
+test=(util-linux procps coreutils python3 python3-consul dbus gnome-keyring)
 case $what in
   build) wanted=("${build[@]}") ;;
   test) wanted=("${build[@]}" "${test[@]}") ;;

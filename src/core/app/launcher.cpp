@@ -7,6 +7,7 @@
 #include "config/configdoc.h"
 #include "config/configloader.h"
 #include "config/inifile.h"
+#include "config/secretresolver.h"
 #include "jobslib_version.h"
 #include "runner/runner.h"
 #include "runner/signalwatcher.h"
@@ -142,6 +143,19 @@ QStringList defaultPluginDirs()
 
 } // namespace
 
+/*! What one exec() sets up and what must live as long as the event loop runs. */
+struct Launcher::Run
+{
+    QCommandLineParser parser;
+    std::unique_ptr<BaseTask> task;
+    std::unique_ptr<BuiltinCommand> builtin;
+    std::unique_ptr<Context> context;
+    std::unique_ptr<Runner> runner;
+    std::unique_ptr<SignalWatcher> signals;
+    std::unique_ptr<SecretResolver> secrets;
+    LogSettings logSettings;
+};
+
 Launcher::Launcher()
     : m_backends(BackendRegistry::builtins())
 {
@@ -189,8 +203,9 @@ int Launcher::exec(const QStringList &arguments)
     m_tasks.setPluginPath(pluginDirs);
 
     // Which task: a command after "--", a built-in, a registered or plugin class, or task.command.
-    std::unique_ptr<BaseTask> task;
-    std::unique_ptr<BuiltinCommand> builtin;
+    m_run = std::make_unique<Run>();
+    std::unique_ptr<BaseTask> &task = m_run->task;
+    std::unique_ptr<BuiltinCommand> &builtin = m_run->builtin;
     QString taskDescription;
     if (first.hasDashDash) {
         if (!first.taskName.isEmpty())
@@ -222,7 +237,7 @@ int Launcher::exec(const QStringList &arguments)
         }
     }
 
-    QCommandLineParser parser;
+    QCommandLineParser &parser = m_run->parser;
     parser.setApplicationDescription(first.taskName.isEmpty() ? QStringLiteral("Run a periodic job with one active instance.")
                                                               : QStringLiteral("%1: %2").arg(first.taskName, builtin ? builtin->description() : task->description()));
     const QList<QCommandLineOption> own = runjobOptions();
@@ -297,43 +312,77 @@ int Launcher::exec(const QStringList &arguments)
     }
     if (!task && !builtin)
         return usageError(QStringLiteral("no task given"));
-    installLogHandler(logSettings.value());
+    m_run->logSettings = logSettings.value();
 
-    std::unique_ptr<Context> context = m_contextFactory ? m_contextFactory(config.value(), m_backends)
-                                                        : std::make_unique<Context>(config.value(), m_backends);
-    const QString jobName = config->string(QStringLiteral("job_name"));
-    context->setTaskName(!jobName.isEmpty() ? jobName : (task ? task->name() : QString()));
-    context->initialize();
+    if (!SecretResolver::hasReferences(config.value())) {
+        const int code = start(config.value());
+        return code >= 0 ? code : runEventLoop();
+    }
+    // Secrets from the keychain arrive asynchronously: resolve them inside the event loop.
+    // Started from the loop, so that an answer that comes at once (file:) can end it too.
+    m_run->secrets = std::make_unique<SecretResolver>();
+    QMetaObject::invokeMethod(
+        m_run->secrets.get(),
+        [this, resolving = config.value()] {
+            m_run->secrets->resolve(resolving, [this](const Expected<Config> &resolved) {
+                const int code = resolved ? start(resolved.value()) : usageError(resolved.error());
+                if (code >= 0)
+                    QCoreApplication::exit(code);
+            });
+        },
+        Qt::QueuedConnection);
+    return runEventLoop();
+}
+
+int Launcher::start(const Config &config)
+{
+    Run &run = *m_run;
+    installLogHandler(run.logSettings);
+    run.context = m_contextFactory ? m_contextFactory(config, m_backends) : std::make_unique<Context>(config, m_backends);
+    const QString jobName = config.string(QStringLiteral("job_name"));
+    run.context->setTaskName(!jobName.isEmpty() ? jobName : (run.task ? run.task->name() : QString()));
+    run.context->initialize();
     std::signal(SIGPIPE, SIG_IGN);
 
-    if (builtin) {
-        QObject::connect(builtin.get(), &BuiltinCommand::finished, QCoreApplication::instance(),
+    if (run.builtin) {
+        QObject::connect(run.builtin.get(), &BuiltinCommand::finished, QCoreApplication::instance(),
                          [](int code) { QCoreApplication::exit(code); }, Qt::QueuedConnection);
-        builtin->start(*context, parser);
-        return QCoreApplication::exec();
+        run.builtin->start(*run.context, run.parser);
+        return -1;
     }
 
-    task->attach(context.get(), &parser);
-    task->initialize();
-    Runner runner(*context, *task, RunnerSettings::fromConfig(config.value()));
-    SignalWatcher signals;
+    run.task->attach(run.context.get(), &run.parser);
+    run.task->initialize();
+    run.runner = std::make_unique<Runner>(*run.context, *run.task, RunnerSettings::fromConfig(config));
+    run.signals = std::make_unique<SignalWatcher>();
     for (const int s : {SIGTERM, SIGINT, SIGHUP})
-        signals.watch(s);
-    QObject::connect(&signals, &SignalWatcher::received, &runner, [&runner](int s) {
+        run.signals->watch(s);
+    Runner *runner = run.runner.get();
+    QObject::connect(run.signals.get(), &SignalWatcher::received, runner, [runner](int s) {
         if (s == SIGHUP)
-            runner.logState();
+            runner->logState();
         else
-            runner.terminate(s);
+            runner->terminate(s);
     });
-    QObject::connect(&runner, &Runner::finished, QCoreApplication::instance(), [](int code) { QCoreApplication::exit(code); }, Qt::QueuedConnection);
-    runner.start();
+    QObject::connect(runner, &Runner::finished, QCoreApplication::instance(), [](int code) { QCoreApplication::exit(code); }, Qt::QueuedConnection);
+    runner->start();
+    return -1;
+}
+
+int Launcher::runEventLoop()
+{
     const int code = QCoreApplication::exec();
-    if (task->isRunning()) {
+    if (m_run && m_run->task && m_run->task->isRunning()) {
         // Self-fencing: a C++ task that ignored cancellation must not outlive its lock. Its
         // thread cannot be joined, so leave without running destructors.
         std::fflush(stdout);
         std::fflush(stderr);
         ::_exit(code);
+    }
+    // Signals go back to their defaults before the objects that handled them go away.
+    if (m_run) {
+        m_run->signals.reset();
+        m_run->runner.reset();
     }
     return code;
 }

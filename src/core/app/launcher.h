@@ -57,6 +57,13 @@ public:
     int exec(const QStringList &arguments);
 
 private:
+    struct Run;
+    /*! Builds the context and starts the command or runner: -1 while it runs, else the exit code. */
+    int start(const Config &config);
+    /*! The event loop until the run ends (and self-fencing if a C++ task would not stop). */
+    int runEventLoop();
+
+    std::unique_ptr<Run> m_run;
     TaskRegistry m_tasks;
     BackendRegistry m_backends;
     OptionTable m_options;

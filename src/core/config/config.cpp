@@ -42,6 +42,15 @@ QString Config::origin(const QString &name) const
     return m_entries.value(name).origin;
 }
 
+Config Config::withValue(const QString &name, const QVariant &value, const QString &via) const
+{
+    Config copy = *this;
+    Entry &e = copy.m_entries[name];
+    e.value = value;
+    e.origin += QStringLiteral(" via ") + via;
+    return copy;
+}
+
 QString formatOptionValue(const OptionSpec &spec, const QVariant &value)
 {
     if (!value.isValid())

@@ -51,6 +51,9 @@ public:
     QString livenessBackend() const { return string(QStringLiteral("liveness.backend")); }
     QString metricsBackend() const { return string(QStringLiteral("metrics.backend")); }
 
+    /*! A copy with one value replaced (a resolved secret); the origin notes how ("via keychain"). */
+    Config withValue(const QString &name, const QVariant &value, const QString &via) const;
+
     /*!
      * The effective values, one line each: "name = value  (origin)", secrets masked. What
      * `runjob --print-config` prints.

@@ -2,12 +2,9 @@
 #include "consulsettings.h"
 
 #include "config/config.h"
-#include "config/valueparser.h"
+#include "config/secretresolver.h"
 
-#include <QFile>
 #include <QFileInfo>
-
-#include <sys/stat.h>
 
 namespace jobslib {
 
@@ -56,7 +53,7 @@ QList<OptionSpec> consulConnectionOptions(const QString &envPrefix)
     o << option(QStringLiteral("ca_file"), OptionType::Path, QString(), {envPrefix + QStringLiteral("CA_FILE"), QStringLiteral("CONSUL_CACERT")},
                 QStringLiteral("PEM file of the CA(s) that signed the Consul server certificate."));
     OptionSpec token = option(QStringLiteral("token"), OptionType::String, QString(), {envPrefix + QStringLiteral("TOKEN"), QStringLiteral("CONSUL_HTTP_TOKEN")},
-                              QStringLiteral("ACL token, sent as X-Consul-Token."));
+                              QStringLiteral("ACL token, sent as X-Consul-Token. May be file:PATH or keychain:SERVICE/KEY instead of the token itself."));
     token.secret = true;
     o << token;
     o << option(QStringLiteral("token_file"), OptionType::Path, QString(),
@@ -104,16 +101,10 @@ Expected<ConsulEndpoint> consulEndpoint(const Config &config, const QString &gro
     e.token = v("token").toString().toUtf8();
     const QString tokenFile = v("token_file").toString();
     if (e.token.isEmpty() && !tokenFile.isEmpty()) {
-        QFile f(tokenFile);
-        if (!f.open(QIODevice::ReadOnly))
-            return R::failure(QStringLiteral("option '%1.token_file': cannot read '%2': %3").arg(group, tokenFile, f.errorString()));
-        struct stat st{};
-        // A secret readable by everybody on the host is a leaked secret: refuse, as ssh does.
-        if (::stat(QFile::encodeName(tokenFile).constData(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
-            return R::failure(QStringLiteral("option '%1.token_file': '%2' is accessible by group or others (mode %3); chmod 600 it")
-                                  .arg(group, tokenFile)
-                                  .arg(st.st_mode & 0777, 3, 8, QLatin1Char('0')));
-        e.token = f.readAll().trimmed();
+        const auto secret = readSecretFile(tokenFile);
+        if (!secret)
+            return R::failure(QStringLiteral("option '%1.token_file': %2").arg(group, secret.error()));
+        e.token = secret.value();
     }
     return e;
 }
