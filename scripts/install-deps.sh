@@ -6,7 +6,7 @@
 set -euo pipefail
 what=${1:-test}
 build=(cmake ninja-build g++ pkg-config qt6-base-dev qtkeychain-qt6-dev)
-test=(util-linux procps coreutils python3 python3-consul dbus gnome-keyring)
+test=(util-linux procps coreutils python3 python3-consul dbus gnome-keyring openssl)
 case $what in
   build) wanted=("${build[@]}") ;;
   test) wanted=("${build[@]}" "${test[@]}") ;;
