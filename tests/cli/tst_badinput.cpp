@@ -157,9 +157,8 @@ void TestBadInput::rejected_data()
                                                             QStringLiteral("from file %SETTINGS%:3"), QStringLiteral("expected one of: dummy, file")};
     QTest::newRow("python consul lock by env")
         << command() << QStringList{QStringLiteral("JOBSLIB_ONE_INSTANCE_BACKEND=jobslib.oneinstance.consul.ConsulLock")} << noFile
-        << QStringList{QStringLiteral("option 'one_instance.backend'"), QStringLiteral("value 'jobslib.oneinstance.consul.ConsulLock'"),
-                       QStringLiteral("from env JOBSLIB_ONE_INSTANCE_BACKEND"), QStringLiteral("'consul'"), QStringLiteral("does not provide"),
-                       QStringLiteral("one of: dummy, file")};
+        << QStringList{QStringLiteral("option 'one_instance.consul.key' is required when one_instance.backend = consul"),
+                       QStringLiteral("JOBSLIB_ONE_INSTANCE_CONSUL_KEY")};
     QTest::newRow("python influxdb metrics in file")
         << command() << noEnv << QByteArray("[metrics]\nbackend = jobslib.metrics.influxdb.InfluxDBMetrics\n")
         << QStringList{QStringLiteral("option 'metrics.backend'"), QStringLiteral("from file %SETTINGS%:2"), QStringLiteral("'influxdb'"),
@@ -260,7 +259,7 @@ void TestBadInput::rejected_data()
                                                   << noEnv << noFile << QStringList{QStringLiteral("--max-age '1.5'")};
     QTest::newRow("check-liveness bad settings") << QStringList{QStringLiteral("check-liveness"), QStringLiteral("--max-age"), QStringLiteral("60")}
                                                  << QStringList{QStringLiteral("JOBSLIB_LIVENESS_BACKEND=consul")} << noFile
-                                                 << QStringList{QStringLiteral("option 'liveness.backend'"), QStringLiteral("value 'consul'")};
+                                                 << QStringList{QStringLiteral("option 'liveness.consul.key' is required")};
     QTest::newRow("lock-info with a positional") << QStringList{QStringLiteral("lock-info"), QStringLiteral("extra")} << noEnv << noFile
                                                  << QStringList{QStringLiteral("lock-info takes no positional arguments, got 'extra'")};
     QTest::newRow("release-lock with an unknown option") << QStringList{QStringLiteral("release-lock"), QStringLiteral("--force")} << noEnv << noFile

@@ -384,13 +384,12 @@ void TestConfigLoader::backendNames_data()
                                             << QStringLiteral("one_instance.backend") << QStringLiteral("dummy") << QStringList();
     QTest::newRow("python ConsulLock") << QStringLiteral("JOBSLIB_ONE_INSTANCE_BACKEND") << QStringLiteral("jobslib.oneinstance.consul.ConsulLock")
                                        << QStringLiteral("one_instance.backend") << QString()
-                                       << QStringList{QStringLiteral("option 'one_instance.backend'"),
-                                                      QStringLiteral("value 'jobslib.oneinstance.consul.ConsulLock'"),
-                                                      QStringLiteral("env JOBSLIB_ONE_INSTANCE_BACKEND"), QStringLiteral("'consul'"),
-                                                      QStringLiteral("does not provide"), QStringLiteral("one of: dummy, file")};
+                                       // Python's name selects the Consul lock, which then wants its key.
+                                       << QStringList{QStringLiteral("option 'one_instance.consul.key' is required when one_instance.backend = consul"),
+                                                      QStringLiteral("JOBSLIB_ONE_INSTANCE_CONSUL_KEY")};
     QTest::newRow("python ConsulLiveness") << QStringLiteral("JOBSLIB_LIVENESS_BACKEND") << QStringLiteral("jobslib.liveness.consul.ConsulLiveness")
                                            << QStringLiteral("liveness.backend") << QString()
-                                           << QStringList{QStringLiteral("'consul'"), QStringLiteral("does not provide")};
+                                           << QStringList{QStringLiteral("option 'liveness.consul.key' is required when liveness.backend = consul")};
     QTest::newRow("python InfluxDBMetrics") << QStringLiteral("JOBSLIB_METRICS_BACKEND") << QStringLiteral("jobslib.metrics.influxdb.InfluxDBMetrics")
                                             << QStringLiteral("metrics.backend") << QString()
                                             << QStringList{QStringLiteral("'influxdb'"), QStringLiteral("does not provide")};
