@@ -131,7 +131,8 @@ void TestConsulLock::acquireAndReleaseFollowPythonsWire()
     QSignalSpy released(lock, &LockBackend::released);
     lock->release();
     QVERIFY(released.wait(5000));
-    QTRY_VERIFY_WITH_TIMEOUT(consulRequests().size() >= 2 && consulRequests().constLast().path.startsWith(QLatin1String("/v1/session/destroy/")), 5000);
+    // released() comes only after the session is destroyed: a runjob exiting right after
+    // releasing leaves no session behind.
     const auto rel = consulRequests();
     const auto releaseIt = std::find_if(rel.cbegin(), rel.cend(), [](const LoggedRequest &r) { return r.method == QLatin1String("PUT") && r.path.startsWith(QLatin1String("/v1/kv/")); });
     QVERIFY(releaseIt != rel.cend());

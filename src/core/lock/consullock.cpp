@@ -160,15 +160,20 @@ void ConsulLock::reportNotAcquired(const QString &session)
     });
 }
 
-void ConsulLock::destroySession(const QString &session)
+void ConsulLock::destroySession(const QString &session, std::function<void()> then)
 {
-    if (session.isEmpty())
+    if (session.isEmpty()) {
+        if (then)
+            then();
         return;
+    }
     withRetry<bool>(
         context().clock(), this, m_retry, [this, session](ConsulClient::Callback<bool> cb) { m_client.destroySession(session, this, cb); },
-        [session](const ConsulResult<bool> &r) {
+        [session, then](const ConsulResult<bool> &r) {
             if (!r.ok())
                 qCWarning(lcLock).noquote() << "Can't destroy session" << session << ":" << r.error.describe();
+            if (then)
+                then();
         });
 }
 
@@ -191,16 +196,15 @@ void ConsulLock::release()
         [this, session](const ConsulResult<bool> &r) {
             // Destroying the session last: after a good release it only ends the session; after a
             // failed one it frees the key for sure (with lock-delay), so nothing leaks either way.
-            destroySession(session);
-            if (!r.ok()) {
-                Q_EMIT releaseFailed(r.error.describe());
-                return;
-            }
-            if (!*r.value) {
-                Q_EMIT releaseFailed(QStringLiteral("the key was no longer held by our session"));
-                return;
-            }
-            Q_EMIT released();
+            // The release is reported once the destroy is answered, so a runjob that exits right
+            // after releasing does not leave its session behind.
+            const QString failure = !r.ok() ? r.error.describe() : (!*r.value ? QStringLiteral("the key was no longer held by our session") : QString());
+            destroySession(session, [this, failure] {
+                if (failure.isEmpty())
+                    Q_EMIT released();
+                else
+                    Q_EMIT releaseFailed(failure);
+            });
         });
 }
 

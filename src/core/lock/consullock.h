@@ -56,7 +56,8 @@ private:
     void acquireWithSession(const QString &session, qint64 sentAtMs);
     void confirmAcquired(const QString &session, qint64 sentAtMs, quint64 predictedToken);
     void reportNotAcquired(const QString &session);
-    void destroySession(const QString &session);
+    /*! Destroys a session (with retries); then runs once it was answered, whatever the answer. */
+    void destroySession(const QString &session, std::function<void()> then = {});
     void watchOwnKey(quint64 index);
     void watchFreeKey(quint64 index);
     void onLost(const QString &reason);
