@@ -6,7 +6,7 @@ if(TARGET Qt6Keychain::Qt6Keychain AND TARGET jobslib_consulsim)
   target_link_libraries(tst_secrets PRIVATE jobslib::core Qt6::Test Qt6::Network jobslib_test_support jobslib_consulsim
     Qt6Keychain::Qt6Keychain jobslib_compiler_settings)
   set_target_properties(tst_secrets PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  add_dependencies(tst_secrets runjob jobslib-guard)
+  add_dependencies(tst_secrets runjob jobslib-guard jobslib_keychain)
   add_test(NAME cli-tst_secrets
     COMMAND dbus-run-session -- sh -c "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\"" $<TARGET_FILE:tst_secrets>)
   set_tests_properties(cli-tst_secrets PROPERTIES TIMEOUT 120 LABELS cli

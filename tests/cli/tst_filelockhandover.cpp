@@ -55,8 +55,9 @@ std::unique_ptr<RunjobProcess> TestFileLockHandover::startInstance(const QString
     const QString body = QStringLiteral("echo \"start $INSTANCE $JOBSLIB_FENCING_TOKEN $(date +%s%3N)\" >> %1; sleep %2; "
                                         "echo \"end $INSTANCE $JOBSLIB_FENCING_TOKEN $(date +%s%3N)\" >> %1")
                              .arg(journal, work);
-    const QString script = QStringLiteral("flock -n %1 sh -c '%2' || echo \"OVERLAP $INSTANCE $JOBSLIB_FENCING_TOKEN $(date +%s%3N)\" >> %3")
-                               .arg(check, body, journal);
+    // Concatenated, not arg()ed: the body holds date's "%3N".
+    const QString script = QStringLiteral("flock -n ") + check + QStringLiteral(" sh -c '") + body
+        + QStringLiteral("' || echo \"OVERLAP $INSTANCE $JOBSLIB_FENCING_TOKEN $(date +%s%3N)\" >> ") + journal;
     auto p = std::make_unique<RunjobProcess>(env);
     p->start(loopArgs + QStringList{QStringLiteral("--"), QStringLiteral("sh"), QStringLiteral("-c"), script});
     return p;

@@ -101,6 +101,7 @@ private Q_SLOTS:
     void lockLostTaskDoesNotStopSelfFences();
     void lockLostWhileSleepingReacquires();
     void realThreadTaskCancels();
+    void killedAtLeaseDeadlineIsInterrupted();
 };
 
 void TestRunner::runOnceSucceeded()
@@ -464,6 +465,19 @@ void TestRunner::realThreadTaskCancels()
     QVERIFY(finished.wait(10000));
     QCOMPARE(finished.constFirst().constFirst().toInt(), 128 + SIGTERM);
     QVERIFY(!task.isRunning());
+}
+
+void TestRunner::killedAtLeaseDeadlineIsInterrupted()
+{
+    // jobslib-guard kills a command at the lease deadline a moment before the lock reports the
+    // loss: the run counts as interrupted (the lock was lost), not as a failed task.
+    Fixture f({{QStringLiteral("sleep_interval"), QStringLiteral("60")}});
+    f.startAndSettle();
+    f.task.setLockDeadline(0);
+    f.task.complete(false, QStringLiteral("command killed by signal 9"));
+    f.settle();
+    QCOMPARE(f.metrics->statuses(), QStringList{QStringLiteral("interrupted")});
+    QCOMPARE(f.lock->releases, 1); // not kept: the backend must prove the lock again
 }
 
 QTEST_GUILESS_MAIN(TestRunner)

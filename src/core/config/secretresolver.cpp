@@ -2,10 +2,13 @@
 #include "secretresolver.h"
 
 #include <QFile>
+#include <QFileInfo>
 
-#ifdef JOBSLIB_HAVE_KEYCHAIN
-#include <qt6keychain/keychain.h>
-#endif
+#include "secretstore.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QPluginLoader>
 
 #include <sys/stat.h>
 
@@ -31,6 +34,30 @@ Expected<QByteArray> readSecretFile(const QString &path)
     if (::fstat(f.handle(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
         return R::failure(QStringLiteral("'%1' is accessible by group or others (mode %2); chmod 600 it").arg(path).arg(st.st_mode & 0777, 3, 8, QLatin1Char('0')));
     return f.readAll().trimmed();
+}
+
+SecretStore::~SecretStore() = default;
+
+SecretStore *SecretResolver::keychainStore()
+{
+    if (m_keychain)
+        return m_keychain;
+    const QStringList candidates{QDir(QCoreApplication::applicationDirPath()).absoluteFilePath(QStringLiteral("../lib/jobslib/libjobslib_keychain.so")),
+                                 QStringLiteral(JOBSLIB_INSTALL_LIBDIR "/libjobslib_keychain.so")};
+    QStringList errors;
+    for (const QString &file : candidates) {
+        if (!QFileInfo::exists(file))
+            continue;
+        QPluginLoader loader(file);
+        if (auto *store = qobject_cast<SecretStore *>(loader.instance())) {
+            m_keychain = store;
+            return store;
+        }
+        errors << loader.errorString();
+    }
+    m_keychainError = errors.isEmpty() ? QStringLiteral("keychain support is not installed (no libjobslib_keychain.so in %1)").arg(candidates.join(QStringLiteral(", ")))
+                                       : QStringLiteral("cannot load keychain support: %1").arg(errors.join(QStringLiteral("; ")));
+    return nullptr;
 }
 
 bool SecretResolver::hasReferences(const Config &config)
@@ -77,22 +104,17 @@ void SecretResolver::next()
     const auto slash = where.indexOf(QLatin1Char('/'));
     if (slash <= 0 || slash == where.size() - 1)
         return fail(QStringLiteral("expected keychain:SERVICE/KEY"));
-#ifdef JOBSLIB_HAVE_KEYCHAIN
-    auto *job = new QKeychain::ReadPasswordJob(where.left(slash), this);
-    job->setKey(where.mid(slash + 1));
-    job->setAutoDelete(true);
-    connect(job, &QKeychain::Job::finished, this, [this, job, name, fail](QKeychain::Job *) {
-        if (job->error() != QKeychain::NoError) {
-            fail(QStringLiteral("cannot read it from the system keychain: %1").arg(job->errorString()));
+    SecretStore *store = keychainStore();
+    if (!store)
+        return fail(m_keychainError);
+    store->read(where.left(slash), where.mid(slash + 1), this, [this, name, fail](const Expected<QString> &secret) {
+        if (!secret) {
+            fail(QStringLiteral("cannot read it from the system keychain: %1").arg(secret.error()));
             return;
         }
-        m_config = m_config.withValue(name, job->textData(), QStringLiteral("keychain"));
+        m_config = m_config.withValue(name, secret.value(), QStringLiteral("keychain"));
         next();
     });
-    job->start();
-#else
-    fail(QStringLiteral("this build of jobslib has no keychain support (QtKeychain was not found at build time)"));
-#endif
 }
 
 } // namespace jobslib

@@ -31,9 +31,12 @@ public:
 
 private:
     void next();
+    class SecretStore *keychainStore();
     Config m_config;
     QStringList m_pending;
     Done m_done;
+    class SecretStore *m_keychain = nullptr; ///< owned by the plugin loader's instance
+    QString m_keychainError;
 };
 
 /*! Reads a secret file, refusing one that group or others may access (as ssh does). */

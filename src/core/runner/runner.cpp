@@ -159,6 +159,12 @@ void Runner::onTaskFinished(const TaskResult &result)
         m_context.clock().cancel(m_graceTimer);
         m_graceTimer = 0;
     }
+    if (!m_lockLost && m_task.isLockDeadlinePassed()) {
+        // jobslib-guard (or the task itself) acted on the lease deadline a moment before the
+        // lock backend's own deadline timer: the lock is as good as lost.
+        m_lockLost = true;
+        m_lostReason = QStringLiteral("the lease deadline passed before a renewal was confirmed");
+    }
     if (m_terminateSignal) {
         m_status = JobStatus::Killed;
         qCWarning(lcRunner).noquote() << "Task has been terminated";

@@ -1,0 +1,49 @@
+#!/bin/bash
+# All benchmarks, one table: start-up, idle cost, Consul failover, lock-loss reaction, idle Consul
+# requests. Each benchmark's full output goes to stderr; the table to stdout.
+#   bench/run.sh [BUILD_DIR]
+# Sizes can be changed with HANDOVERS (100), LOCKLOSS_REPS (20), STARTUP_RUNS (50),
+# IDLE_SECONDS (30, bench/idle.sh) and CONSUL_IDLE_SECONDS (60).
+set -uo pipefail
+build=${1:-build}
+here=$(dirname "$0")
+[[ -x $build/bin/runjob && -x $build/bin/jobslib-consul-sim ]] || { echo "no $build/bin/runjob or jobslib-consul-sim: build first" >&2; exit 2; }
+rows=(); failed=0
+row() { rows+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"$4"); }
+run() { # name command...: runs it, its output to stderr and into $out
+  echo "== $* ($(date '+%F %T'), load:$(uptime | sed 's/.*load average://'))" >&2
+  out=$("$@" 2>&1) || { failed=1; echo "(exit code $?)" >&2; }
+  printf '%s\n' "$out" >&2
+}
+echo "bench/run.sh $build on $(hostname), $(nproc) cores, $(date '+%F %T %Z')" >&2
+load_start=$(uptime | sed 's/.*load average: //')
+
+cmd="bench/startup.sh $build ${STARTUP_RUNS:-50}"
+run "$here/startup.sh" "$build" "${STARTUP_RUNS:-50}"
+row "start-up to task start, median (--run-once, dummy lock)" "$(sed -n 's/^start-up to task start: median \([0-9.]* ms\).*/\1/p' <<<"$out")" "<= 30 ms" "$cmd"
+row "whole --run-once, median (exec to exit)" "$(sed -n 's/^whole run (exec to exit): median \([0-9.]* ms\).*/\1/p' <<<"$out")" "-" "$cmd"
+
+cmd="bench/idle.sh $build ${IDLE_SECONDS:-30}"
+run "$here/idle.sh" "$build" "${IDLE_SECONDS:-30}"
+row "idle RSS (file lock, keep-lock, command task)" "$(sed -n 's/^idle RSS: \([0-9.]* MB\).*threads: \([0-9]*\)/\1 (\2 threads)/p' <<<"$out")" "<= 15 MB" "$cmd"
+row "wake-ups while sleeping (${IDLE_SECONDS:-30} s)" "$(sed -n 's/^over .* idle: \([0-9]*\) context switches.*, \([0-9]*\) clock ticks.*/\1 context switches, \2 CPU ticks/p' <<<"$out")" "0" "$cmd"
+
+for b in "consul_failover.sh ${HANDOVERS:-100}" "consul_lockloss.sh ${LOCKLOSS_REPS:-20}" "consul_idle.sh ${CONSUL_IDLE_SECONDS:-60}"; do
+  set -- $b
+  cmd="bench/$1 $build $2"
+  run "$here/$1" "$build" "$2"
+  while IFS=$'\t' read -r tag metric measured target; do
+    [[ $tag == RESULT ]] && row "$metric" "$measured" "$target" "$cmd"
+  done <<<"$out"
+  grep -q '^RESULT' <<<"$out" || row "$1" "FAILED (see stderr)" "" "$cmd"
+done
+
+echo "Measured $(date '+%F %T %Z') on $(nproc) cores; load average at start: $load_start, at end: $(uptime | sed 's/.*load average: //')"
+echo
+echo "| metric | measured | target | command |"
+echo "|---|---|---|---|"
+for r in "${rows[@]}"; do
+  IFS=$'\t' read -r m v t c <<<"$r"
+  echo "| $m | ${v:-?} | ${t:--} | \`$c\` |"
+done
+exit $failed
