@@ -164,6 +164,9 @@ void Runner::onTaskFinished(const TaskResult &result)
         // lock backend's own deadline timer: the lock is as good as lost.
         m_lockLost = true;
         m_lostReason = QStringLiteral("the lease deadline passed before a renewal was confirmed");
+        qCCritical(lcRunner).noquote() << QStringLiteral("Lock has been lost after %1 seconds (%2): the task was stopped at the deadline")
+                                              .arg((now() - m_iterationStartMs) / 1000)
+                                              .arg(m_lostReason);
     }
     if (m_terminateSignal) {
         m_status = JobStatus::Killed;
