@@ -3,6 +3,7 @@
 // independent lock (flock -n) around its work and writes OVERLAP when that fails, so the journal
 // proves that no two task executions ever overlapped, whatever the test does to the holders.
 #include "runjobprocess.h"
+#include "taskjournal.h"
 #include "testutil.h"
 
 #include <QDateTime>
@@ -14,15 +15,7 @@
 
 using namespace jobslib::test;
 
-namespace {
-struct Entry
-{
-    QString what; // start, end, OVERLAP
-    QString instance;
-    quint64 token = 0;
-    qint64 ms = 0; // wall clock of the line
-};
-} // namespace
+using Entry = JournalEntry;
 
 class TestFileLockHandover : public QObject
 {
@@ -50,48 +43,20 @@ std::unique_ptr<RunjobProcess> TestFileLockHandover::startInstance(const QString
     QProcessEnvironment env = cleanEnvironment();
     env.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_FILE_PATH"), m_dir->filePath(QStringLiteral("job.lock")));
     env.insert(QStringLiteral("INSTANCE"), name);
-    const QString journal = m_dir->filePath(QStringLiteral("journal"));
-    const QString check = m_dir->filePath(QStringLiteral("overlap.check"));
-    const QString body = QStringLiteral("echo \"start $INSTANCE $JOBSLIB_FENCING_TOKEN $(date +%s%3N)\" >> %1; sleep %2; "
-                                        "echo \"end $INSTANCE $JOBSLIB_FENCING_TOKEN $(date +%s%3N)\" >> %1")
-                             .arg(journal, work);
-    // Concatenated, not arg()ed: the body holds date's "%3N".
-    const QString script = QStringLiteral("flock -n ") + check + QStringLiteral(" sh -c '") + body
-        + QStringLiteral("' || echo \"OVERLAP $INSTANCE $JOBSLIB_FENCING_TOKEN $(date +%s%3N)\" >> ") + journal;
     auto p = std::make_unique<RunjobProcess>(env);
-    p->start(loopArgs + QStringList{QStringLiteral("--"), QStringLiteral("sh"), QStringLiteral("-c"), script});
+    p->start(loopArgs + QStringList{QStringLiteral("--"), QStringLiteral("sh"), QStringLiteral("-c"), TaskJournal(m_dir->path()).workScript(work)});
     return p;
 }
 
 QList<Entry> TestFileLockHandover::journal() const
 {
-    QList<Entry> entries;
-    QFile f(m_dir->filePath(QStringLiteral("journal")));
-    if (!f.open(QIODevice::ReadOnly))
-        return entries;
-    const auto lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    for (const QString &line : lines) {
-        const QStringList p = line.split(QLatin1Char(' '));
-        if (p.size() == 4)
-            entries << Entry{p[0], p[1], p[2].toULongLong(), p[3].toLongLong()};
-    }
-    return entries;
+    return TaskJournal(m_dir->path()).entries();
 }
 
 void TestFileLockHandover::verifyNoOverlapAndGrowingTokens(const QList<Entry> &entries)
 {
-    quint64 lastToken = 0;
-    QString lastInstance;
-    for (const Entry &e : entries) {
-        QVERIFY2(e.what != QLatin1String("OVERLAP"), qPrintable(QStringLiteral("%1 ran while another task was running").arg(e.instance)));
-        if (e.what != QLatin1String("start"))
-            continue;
-        QVERIFY2(e.token >= lastToken, "fencing tokens went backwards");
-        if (!lastInstance.isEmpty() && e.instance != lastInstance)
-            QVERIFY2(e.token > lastToken, "a new holder reused the previous holder's fencing token");
-        lastToken = e.token;
-        lastInstance = e.instance;
-    }
+    const QString violation = TaskJournal::checkNoOverlapAndGrowingTokens(entries);
+    QVERIFY2(violation.isEmpty(), qPrintable(violation));
 }
 
 void TestFileLockHandover::standbysTakeOverWithinOneSecond()

@@ -7,6 +7,7 @@
 // also carries each run's fencing token (JOBSLIB_FENCING_TOKEN), wall-clock ms and task pid.
 #include "consulsimprocess.h"
 #include "runjobprocess.h"
+#include "taskjournal.h"
 #include "testutil.h"
 
 #include <QDateTime>
@@ -30,14 +31,7 @@ const QString AclToken = QStringLiteral("master-5e3a9c1f"); // distinctive, so a
 const QString WrongToken = QStringLiteral("wrong-7b2d4e60");
 const QString Python = QStringLiteral("/usr/bin/python3");
 
-struct Entry
-{
-    QString what; // start, end, OVERLAP
-    QString instance;
-    quint64 token = 0;
-    qint64 ms = 0; // wall clock of the line
-    qint64 pid = 0; // the task's shell
-};
+using Entry = JournalEntry;
 
 qint64 nowMs()
 {
@@ -72,8 +66,7 @@ private:
     std::shared_ptr<RunjobProcess> startInstance(const QString &name, const QStringList &loopArgs, const QString &work, int lockDelay = 0,
                                                  const QProcessEnvironment &extra = {});
     ProcessResult runjob(const QStringList &args, const QProcessEnvironment &env, int timeoutMs = 20000) const;
-    QList<Entry> journal() const;
-    QList<Entry> journal(const QString &what) const;
+    QList<Entry> journal(const QString &what = QString()) const;
     /*! Renewals of sessions logged by the simulator since sequence `since`: {status, AtMs}. */
     QList<QPair<int, qint64>> renewals(qint64 since);
     qint64 lastSequence();
@@ -138,17 +131,7 @@ QProcessEnvironment TestConsulHandover::environment(const QString &name, int loc
 
 QString TestConsulHandover::workScript(const QString &work) const
 {
-    // The task's shell writes start, then end (a task stopped by runjob writes no end: its whole
-    // process group goes). flock's file descriptor is inherited by everything the task starts:
-    // the detector stays locked while any of it lives. The pid is the task's shell, for tests
-    // that watch when it dies. (The date goes in through arg(): "%3N" would be taken for a marker.)
-    const QString journal = m_dir->filePath(QStringLiteral("journal"));
-    const QString check = m_dir->filePath(QStringLiteral("overlap.check"));
-    const QString date = QStringLiteral("$(date +%s%3N)");
-    const QString body = QStringLiteral("echo start $INSTANCE $JOBSLIB_FENCING_TOKEN %3 $$ >> %1; sleep %2; "
-                                        "echo end $INSTANCE $JOBSLIB_FENCING_TOKEN %3 $$ >> %1")
-                             .arg(journal, work, date);
-    return QStringLiteral("flock -n %1 sh -c '%2' || echo OVERLAP $INSTANCE $JOBSLIB_FENCING_TOKEN %4 0 >> %3").arg(check, body, journal, date);
+    return TaskJournal(m_dir->path()).workScript(work);
 }
 
 std::shared_ptr<RunjobProcess> TestConsulHandover::startInstance(const QString &name, const QStringList &loopArgs, const QString &work, int lockDelay,
@@ -169,30 +152,9 @@ ProcessResult TestConsulHandover::runjob(const QStringList &args, const QProcess
     return run(binary(QStringLiteral("runjob")), args, env, timeoutMs);
 }
 
-QList<Entry> TestConsulHandover::journal() const
-{
-    QList<Entry> entries;
-    QFile f(m_dir->filePath(QStringLiteral("journal")));
-    if (!f.open(QIODevice::ReadOnly))
-        return entries;
-    const auto lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    for (const QString &line : lines) {
-        const QStringList p = line.split(QLatin1Char(' '));
-        if (p.size() == 5)
-            entries << Entry{p[0], p[1], p[2].toULongLong(), p[3].toLongLong(), p[4].toLongLong()};
-    }
-    return entries;
-}
-
 QList<Entry> TestConsulHandover::journal(const QString &what) const
 {
-    QList<Entry> selected;
-    const QList<Entry> all = journal();
-    for (const Entry &e : all) {
-        if (e.what == what)
-            selected << e;
-    }
-    return selected;
+    return TaskJournal(m_dir->path()).entries(what);
 }
 
 qint64 TestConsulHandover::lastSequence()
@@ -215,18 +177,8 @@ QList<QPair<int, qint64>> TestConsulHandover::renewals(qint64 since)
 
 void TestConsulHandover::verifyNoOverlapAndGrowingTokens(const QList<Entry> &entries)
 {
-    quint64 lastToken = 0;
-    QString lastInstance;
-    for (const Entry &e : entries) {
-        QVERIFY2(e.what != QLatin1String("OVERLAP"), qPrintable(QStringLiteral("%1 ran while another task was running").arg(e.instance)));
-        if (e.what != QLatin1String("start") || e.token == 0) // 0: a Python jobslib holder (no token)
-            continue;
-        QVERIFY2(e.token >= lastToken, "fencing tokens went backwards");
-        if (!lastInstance.isEmpty() && e.instance != lastInstance)
-            QVERIFY2(e.token > lastToken, "a new holder reused the previous holder's fencing token");
-        lastToken = e.token;
-        lastInstance = e.instance;
-    }
+    const QString violation = TaskJournal::checkNoOverlapAndGrowingTokens(entries);
+    QVERIFY2(violation.isEmpty(), qPrintable(violation));
 }
 
 // 1. Three instances with keep_lock: graceful handover within 1 s, crash failover within the
