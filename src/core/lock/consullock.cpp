@@ -87,7 +87,7 @@ void ConsulLock::acquireWithSession(const QString &session, qint64 sentAtMs)
         context().clock(), this, m_retry, [this, record, q](ConsulClient::Callback<bool> cb) { m_client.kvPut(m_key, record, q, this, cb); },
         [this, session, sentAtMs, predicted](const ConsulResult<bool> &r) {
             if (!r.ok()) {
-                qCCritical(lcLock).noquote() << "Can't acquire lock:" << r.error.describe();
+                // Logged once, by the runner, with this cause.
                 m_acquiring = false;
                 destroySession(session);
                 Q_EMIT acquireFailed(r.error.describe());
@@ -107,7 +107,6 @@ void ConsulLock::confirmAcquired(const QString &session, qint64 sentAtMs, quint6
         if (!r.ok() || !r.value->entry || r.value->entry->session != session) {
             // We cannot prove we hold it: do not believe it. Destroying the session frees the key.
             const QString why = !r.ok() ? r.error.describe() : QStringLiteral("the key does not show our session");
-            qCCritical(lcLock).noquote() << "Can't acquire lock: acquired but cannot confirm it:" << why;
             destroySession(session);
             Q_EMIT acquireFailed(QStringLiteral("acquired but cannot confirm it: ") + why);
             return;
