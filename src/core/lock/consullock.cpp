@@ -111,28 +111,36 @@ void ConsulLock::confirmAcquired(const QString &session, qint64 sentAtMs, quint6
             Q_EMIT acquireFailed(QStringLiteral("acquired but cannot confirm it: ") + why);
             return;
         }
-        const KvEntry &entry = *r.value->entry;
+        const KvEntry entry = *r.value->entry;
         m_session = session;
         m_held = true;
         m_token = entry.lockIndex;
         m_lastLockIndex = entry.lockIndex;
         m_lockDelayBackoffMs = 0;
-        if (predictedToken != m_token) {
-            // Re-acquiring with the same session keeps LockIndex and replaces the value.
-            QUrlQuery q;
-            q.addQueryItem(QStringLiteral("acquire"), session);
-            m_client.kvPut(m_key, ownRecord(m_token).toJson(), q, this, [](const ConsulResult<bool> &) {});
-        }
-        m_keeper->start(m_ttlS * 1000, sentAtMs, [this, session](std::function<void(LeaseKeeper::RenewOutcome, const QString &)> cb) {
-            m_client.renewSession(session, this, [cb](const ConsulResult<bool> &rr) {
-                if (!rr.ok())
-                    cb(LeaseKeeper::RenewOutcome::Failed, rr.error.describe());
-                else
-                    cb(*rr.value ? LeaseKeeper::RenewOutcome::Renewed : LeaseKeeper::RenewOutcome::Gone, QString());
+        const auto finish = [this, session, sentAtMs](quint64 watchIndex) {
+            if (!m_held || m_session != session)
+                return;
+            m_keeper->start(m_ttlS * 1000, sentAtMs, [this, session](std::function<void(LeaseKeeper::RenewOutcome, const QString &)> cb) {
+                m_client.renewSession(session, this, [cb](const ConsulResult<bool> &rr) {
+                    if (!rr.ok())
+                        cb(LeaseKeeper::RenewOutcome::Failed, rr.error.describe());
+                    else
+                        cb(*rr.value ? LeaseKeeper::RenewOutcome::Renewed : LeaseKeeper::RenewOutcome::Gone, QString());
+                });
             });
-        });
-        watchOwnKey(entry.modifyIndex);
-        Q_EMIT acquired(m_token);
+            watchOwnKey(watchIndex);
+            Q_EMIT acquired(m_token);
+        };
+        if (predictedToken == m_token) {
+            finish(entry.modifyIndex);
+            return;
+        }
+        // Correct the token in the record: re-acquiring with the same session keeps LockIndex and
+        // replaces the value. Awaited, so that it can never arrive after a release and re-lock
+        // the key (requests may overtake each other on parallel connections).
+        QUrlQuery q;
+        q.addQueryItem(QStringLiteral("acquire"), session);
+        m_client.kvPut(m_key, ownRecord(m_token).toJson(), q, this, [finish](const ConsulResult<bool> &) { finish(0); });
     });
 }
 
