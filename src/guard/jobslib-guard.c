@@ -113,16 +113,18 @@ static void set_handler(int sig, void (*handler)(int))
     sigaction(sig, &sa, NULL);
 }
 
+/* CLOCK_BOOTTIME, not CLOCK_MONOTONIC: it goes on while the host is suspended, as the lock
+ * server's TTL does, so a host waking from suspend finds its deadline passed. */
 static long long now_ns(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_BOOTTIME, &ts);
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 #define NO_DEADLINE (-1LL)
 
-/* The control pipe: the absolute CLOCK_MONOTONIC deadline (ns) of the latest "D" line. */
+/* The control pipe: the absolute CLOCK_BOOTTIME deadline (ns) of the latest "D" line. */
 struct control {
     int fd; /* -1: no --control-fd, the guard only watches for runjob's death */
     long long deadline;

@@ -5,11 +5,20 @@
 
 #include <limits>
 
+#include <time.h>
+
 namespace jobslib {
 
-Clock::Clock()
+static qint64 boottimeMs()
 {
-    m_elapsed.start();
+    timespec ts{};
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return qint64(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+Clock::Clock()
+    : m_originMs(boottimeMs())
+{
 }
 
 Clock::~Clock()
@@ -20,7 +29,7 @@ Clock::~Clock()
 
 qint64 Clock::monotonicMs() const
 {
-    return m_elapsed.elapsed();
+    return boottimeMs() - m_originMs;
 }
 
 QDateTime Clock::utcNow() const

@@ -4,7 +4,6 @@
 #include "jobslib_export.h"
 
 #include <QDateTime>
-#include <QElapsedTimer>
 #include <QHash>
 #include <QPointer>
 
@@ -27,6 +26,10 @@ public:
     Clock(const Clock &) = delete;
     Clock &operator=(const Clock &) = delete;
 
+    /*!
+     * Milliseconds on CLOCK_BOOTTIME: monotonic, and unlike CLOCK_MONOTONIC it goes on while the
+     * host is suspended, as a lock server's TTL does. Lease deadlines need exactly that.
+     */
     virtual qint64 monotonicMs() const;
     virtual QDateTime utcNow() const;
     /*! Calls fn once after delayMs, unless cancelled or receiver is gone. Returns a handle > 0. */
@@ -34,7 +37,7 @@ public:
     virtual void cancel(int handle);
 
 private:
-    QElapsedTimer m_elapsed;
+    qint64 m_originMs = 0;
     QHash<int, QPointer<QTimer>> m_timers;
     int m_nextHandle = 1;
 };

@@ -5,13 +5,22 @@
 #include "lock/lockbackend.h"
 
 #include <QCommandLineParser>
-#include <QDeadlineTimer>
 #include <QMetaObject>
 #include <QThread>
 
 #include <memory>
 
+#include <time.h>
+
 namespace jobslib {
+
+/*! CLOCK_BOOTTIME, as the runner's clock and jobslib-guard: it counts time spent suspended. */
+static qint64 boottimeNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return qint64(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+}
 
 TaskError::TaskError(const QString &message)
     : std::runtime_error(message.toStdString())
@@ -114,13 +123,13 @@ void BaseTask::setLockDeadline(qint64 remainingMs)
     // "no deadline" in practice, so the nanoseconds cannot overflow.
     constexpr qint64 Century = qint64(100) * 365 * 24 * 3600 * 1000;
     const qint64 ms = qBound<qint64>(0, remainingMs, Century);
-    m_lockDeadlineNs = QDeadlineTimer::current().deadlineNSecs() + ms * 1000 * 1000;
+    m_lockDeadlineNs = boottimeNs() + ms * 1000 * 1000;
 }
 
 bool BaseTask::isLockDeadlinePassed() const
 {
     const qint64 deadline = m_lockDeadlineNs.load();
-    return deadline != NoLockDeadline && QDeadlineTimer::current().deadlineNSecs() >= deadline;
+    return deadline != NoLockDeadline && boottimeNs() >= deadline;
 }
 
 qint64 BaseTask::lockRemainingMs() const
@@ -129,7 +138,7 @@ qint64 BaseTask::lockRemainingMs() const
     if (deadline == NoLockDeadline)
         return NoLockDeadline;
     // Rounded down: whoever is told this must not believe in more time than there is.
-    return qMax<qint64>(deadline - QDeadlineTimer::current().deadlineNSecs(), 0) / (1000 * 1000);
+    return qMax<qint64>(deadline - boottimeNs(), 0) / (1000 * 1000);
 }
 
 void BaseTask::attach(Context *context, const QCommandLineParser *parser)

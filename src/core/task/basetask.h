@@ -114,7 +114,7 @@ private:
     const QCommandLineParser *m_parser = nullptr;
     std::atomic<bool> m_cancel{false};
     std::atomic<quint64> m_fencingToken{0};
-    /// QDeadlineTimer::deadlineNSecs() of the lock deadline (CLOCK_MONOTONIC), or NoLockDeadline.
+    /// The lock deadline on CLOCK_BOOTTIME (ns), or NoLockDeadline.
     /// Atomic: the worker thread reads it through isCancellationRequested().
     std::atomic<qint64> m_lockDeadlineNs{NoLockDeadline};
     QThread *m_thread = nullptr;
