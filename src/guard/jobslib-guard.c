@@ -321,6 +321,15 @@ int main(int argc, char **argv)
             kill_group_because("runjob is gone");
     }
 
+    /* The command is over. Whatever it left running in the background would go on without the
+     * lock, and runjob may be unable to kill it right now (frozen): leave the group for runjob's
+     * and kill what remains of it. If that is impossible, runjob kills the group when it sees
+     * the end of the run. */
+    const pid_t group = getpgrp();
+    const pid_t parent_group = getpgid(parent);
+    if (parent_group > 0 && parent_group != group && setpgid(0, parent_group) == 0)
+        kill(-group, SIGKILL);
+
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     if (WIFSIGNALED(status))

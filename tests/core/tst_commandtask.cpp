@@ -125,6 +125,7 @@ private Q_SLOTS:
     void noLockDeadline();
     void frozenParentLosesGroup();
     void guardControlPipe();
+    void guardKillsLeftoversWhenCommandEnds();
     void threadTaskSeesLockDeadline();
 
 private:
@@ -558,6 +559,26 @@ void TestCommandTask::frozenParentLosesGroup()
     QVERIFY(QTest::qWaitFor([&] { return allGone(pids); }, 500 + KillSlack));
     QCOMPARE(processState(pid), 'T');
     QCOMPARE(parent.state(), QProcess::Running);
+}
+
+void TestCommandTask::guardKillsLeftoversWhenCommandEnds()
+{
+    // The test plays a runjob that does nothing after the command ended (as a frozen one): the
+    // guard itself kills what the command left in the background.
+    QTemporaryDir dir;
+    const QString pidFile = dir.filePath(QStringLiteral("bg"));
+    QProcess p;
+    p.start(test::binary(QStringLiteral("jobslib-guard")),
+            {QString::number(QCoreApplication::applicationPid()), QStringLiteral("--"), QStringLiteral("sh"), QStringLiteral("-c"),
+             QStringLiteral("sleep 300 & echo $! > %1").arg(pidFile)});
+    QVERIFY(p.waitForFinished(Deadline));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 0);
+    QFile f(pidFile);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const qint64 background = f.readAll().trimmed().toLongLong();
+    QVERIFY(background > 0);
+    QVERIFY2(QTest::qWaitFor([&] { return !test::processAlive(background); }, Deadline), "the background child outlived the command");
 }
 
 void TestCommandTask::guardControlPipe()
