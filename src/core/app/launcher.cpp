@@ -94,24 +94,29 @@ FirstPass firstPass(const QStringList &arguments)
     return p;
 }
 
-/*! A top-level or [task] value straight from env or the settings file, before the full load. */
-QString earlyValue(const QProcessEnvironment &env, const QString &envName, const QString &settings, const QString &name)
+/*!
+ * The settings file's values before the full load (which reports any error in it): the few
+ * that decide where to find the task. Read once.
+ */
+QHash<QString, QString> earlySettings(const QString &settings)
 {
-    if (!env.value(envName).isEmpty())
-        return env.value(envName);
-    if (settings.isEmpty())
-        return {};
+    QHash<QString, QString> values;
     QFile f(settings);
-    if (!f.open(QIODevice::ReadOnly))
-        return {}; // the full load reports it
+    if (settings.isEmpty() || !f.open(QIODevice::ReadOnly))
+        return values;
     const auto entries = parseIni(f.readAll());
-    if (!entries)
-        return {};
-    for (const IniEntry &e : entries.value()) {
-        if ((e.section.isEmpty() ? e.key : e.section + QLatin1Char('.') + e.key) == name)
-            return e.value;
+    if (entries) {
+        for (const IniEntry &e : entries.value())
+            values.insert(e.section.isEmpty() ? e.key : e.section + QLatin1Char('.') + e.key, e.value);
     }
-    return {};
+    return values;
+}
+
+/*! A value straight from env, else from the settings file, before the full load. */
+QString earlyValue(const QProcessEnvironment &env, const QString &envName, const QHash<QString, QString> &settings, const QString &name)
+{
+    const QString v = env.value(envName);
+    return v.isEmpty() ? settings.value(name) : v;
 }
 
 QList<QCommandLineOption> runjobOptions()
@@ -196,7 +201,8 @@ int Launcher::exec(const QStringList &arguments)
     }
 
     QStringList pluginDirs;
-    const QString pluginPath = earlyValue(m_env, QStringLiteral("JOBSLIB_PLUGIN_PATH"), first.settings, QStringLiteral("plugin_path"));
+    const QHash<QString, QString> early = earlySettings(first.settings);
+    const QString pluginPath = earlyValue(m_env, QStringLiteral("JOBSLIB_PLUGIN_PATH"), early, QStringLiteral("plugin_path"));
     for (const QString &d : pluginPath.split(QLatin1Char(':'), Qt::SkipEmptyParts))
         pluginDirs << d;
     pluginDirs << defaultPluginDirs();
@@ -224,7 +230,7 @@ int Launcher::exec(const QStringList &arguments)
             taskDescription = QStringLiteral("%1 from %2").arg(task->name().isEmpty() ? QStringLiteral("(unnamed)") : task->name(), entry->qualifiedName);
         }
     } else {
-        const QString command = earlyValue(m_env, QStringLiteral("JOBSLIB_TASK_COMMAND"), first.settings, QStringLiteral("task.command"));
+        const QString command = earlyValue(m_env, QStringLiteral("JOBSLIB_TASK_COMMAND"), early, QStringLiteral("task.command"));
         if (!command.isEmpty()) {
             const QStringList split = CommandTask::splitCommand(command);
             if (split.isEmpty())

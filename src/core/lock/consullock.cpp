@@ -250,6 +250,17 @@ void ConsulLock::resetWatch()
     }
 }
 
+void ConsulLock::retryWatch(quint64 generation, std::function<void()> again)
+{
+    // A failed long poll is retried with back-off (1 s doubling to 30 s) unless the watch was
+    // replaced or stopped meanwhile.
+    const qint64 wait = qMin<qint64>(1000LL << qMin(m_watchErrors++, 5), 30000);
+    context().clock().callAfter(wait, this, [this, generation, again = std::move(again)] {
+        if (generation == m_watchGeneration)
+            again();
+    });
+}
+
 void ConsulLock::watchOwnKey(quint64 index)
 {
     const quint64 generation = ++m_watchGeneration;
@@ -263,9 +274,8 @@ void ConsulLock::watchOwnKey(quint64 index)
         }
         if (!r.ok()) {
             // The lease keeper decides about the lock; the watch only retries, with back-off.
-            const qint64 wait = qMin<qint64>(1000LL << qMin(m_watchErrors++, 5), 30000);
-            context().clock().callAfter(wait, this, [this, generation, index] {
-                if (generation == m_watchGeneration && m_held)
+            retryWatch(generation, [this, index] {
+                if (m_held)
                     watchOwnKey(index);
             });
             return;
@@ -308,9 +318,8 @@ void ConsulLock::watchFreeKey(quint64 index)
             return;
         m_watch = nullptr;
         if (!r.ok()) {
-            const qint64 wait = qMin<qint64>(1000LL << qMin(m_watchErrors++, 5), 30000);
-            context().clock().callAfter(wait, this, [this, generation, index] {
-                if (generation == m_watchGeneration && m_watchingFree)
+            retryWatch(generation, [this, index] {
+                if (m_watchingFree)
                     watchFreeKey(index);
             });
             return;

@@ -58,6 +58,7 @@ private:
     void reportNotAcquired(const QString &session);
     /*! Destroys a session (with retries); then runs once it was answered, whatever the answer. */
     void destroySession(const QString &session, std::function<void()> then = {});
+    void retryWatch(quint64 generation, std::function<void()> again);
     void watchOwnKey(quint64 index);
     void watchFreeKey(quint64 index);
     void onLost(const QString &reason);

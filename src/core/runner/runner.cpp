@@ -231,14 +231,13 @@ void Runner::writeLivenessIfSucceeded()
     m_context.liveness()->write(state);
 }
 
-void Runner::endIteration()
+void Runner::reportIteration(qint64 endMs)
 {
     m_lastStatus = m_status;
-    const qint64 end = now();
     // The loop never waits on metrics: push() only queues.
     MetricPoint duration;
     duration.measurement = QStringLiteral("job_duration_seconds");
-    duration.value = double(end - m_iterationStartMs) / 1000.0;
+    duration.value = double(endMs - m_iterationStartMs) / 1000.0;
     duration.tags = {{QStringLiteral("status"), toString(m_status)}, {QStringLiteral("type"), QStringLiteral("task")}};
     QList<MetricPoint> points{duration};
     if (m_status == JobStatus::Succeeded) {
@@ -249,6 +248,12 @@ void Runner::endIteration()
     }
     m_context.pushPoints(points);
     Q_EMIT iterationFinished(m_status);
+}
+
+void Runner::endIteration()
+{
+    const qint64 end = now();
+    reportIteration(end);
 
     if (m_terminateSignal) {
         finishLoop(ExitCode::SignalBase + m_terminateSignal);
@@ -330,13 +335,7 @@ void Runner::onGraceExpired()
     qCCritical(lcRunner).noquote() << QStringLiteral("Task did not stop within %1 seconds: exiting with code %2 without waiting for it (self-fencing)")
                                           .arg(seconds(m_settings.killGraceMs))
                                           .arg(code);
-    m_lastStatus = m_status;
-    MetricPoint duration;
-    duration.measurement = QStringLiteral("job_duration_seconds");
-    duration.value = double(now() - m_iterationStartMs) / 1000.0;
-    duration.tags = {{QStringLiteral("status"), toString(m_status)}, {QStringLiteral("type"), QStringLiteral("task")}};
-    m_context.pushPoints({duration});
-    Q_EMIT iterationFinished(m_status);
+    reportIteration(now());
     finishLoop(code);
 }
 

@@ -83,6 +83,8 @@ private:
     void onReleased();
     void onReleaseFailed(const QString &error);
     void writeLivenessIfSucceeded();
+    /*! Python's per-iteration metrics for m_status, and iterationFinished(). */
+    void reportIteration(qint64 endMs);
     void endIteration();
     void sleepFor(qint64 ms);
     void wakeUp();
