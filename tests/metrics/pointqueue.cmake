@@ -1,0 +1,1 @@
+jobslib_add_test(tst_pointqueue SOURCES tst_pointqueue.cpp PREFIX metrics)
