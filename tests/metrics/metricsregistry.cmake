@@ -1,0 +1,1 @@
+jobslib_add_test(tst_metricsregistry SOURCES tst_metricsregistry.cpp PREFIX metrics)

@@ -1,0 +1,1 @@
+jobslib_add_test(tst_statusserver SOURCES tst_statusserver.cpp PREFIX status)
