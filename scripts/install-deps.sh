@@ -5,8 +5,10 @@
 # Idempotent: a second run installs nothing and does not even update the package lists.
 set -euo pipefail
 what=${1:-test}
-build=(cmake ninja-build g++ pkg-config qt6-base-dev qtkeychain-qt6-dev)
-test=(util-linux procps coreutils python3 python3-consul dbus gnome-keyring openssl)
+# Qt HTTP Server's CMake package needs the WebSockets one (Debian 12 does not pull it in).
+build=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev)
+# influxdb: the real server the metrics tests start; python3-prometheus-client: a /metrics parser nobody here wrote.
+test=(util-linux procps coreutils python3 python3-consul python3-prometheus-client influxdb dbus gnome-keyring openssl)
 case $what in
   build) wanted=("${build[@]}") ;;
   test) wanted=("${build[@]}" "${test[@]}") ;;
