@@ -159,10 +159,25 @@ void TestBadInput::rejected_data()
         << command() << QStringList{QStringLiteral("JOBSLIB_ONE_INSTANCE_BACKEND=jobslib.oneinstance.consul.ConsulLock")} << noFile
         << QStringList{QStringLiteral("option 'one_instance.consul.key' is required when one_instance.backend = consul"),
                        QStringLiteral("JOBSLIB_ONE_INSTANCE_CONSUL_KEY")};
-    QTest::newRow("python influxdb metrics in file")
+    QTest::newRow("python influxdb metrics without database")
         << command() << noEnv << QByteArray("[metrics]\nbackend = jobslib.metrics.influxdb.InfluxDBMetrics\n")
-        << QStringList{QStringLiteral("option 'metrics.backend'"), QStringLiteral("from file %SETTINGS%:2"), QStringLiteral("'influxdb'"),
-                       QStringLiteral("does not provide")};
+        << QStringList{QStringLiteral("option 'metrics.influxdb.database' is required for the InfluxDB 1.x API"),
+                       QStringLiteral("JOBSLIB_METRICS_INFLUXDB_DBNAME")};
+    QTest::newRow("influxdb v2 without token")
+        << command() << noEnv << QByteArray("[metrics]\nbackend = influxdb\n[metrics.influxdb]\napi = v2\norg = o\nbucket = b\n")
+        << QStringList{QStringLiteral("option 'metrics.influxdb.token' is required with api = v2"), QStringLiteral("JOBSLIB_METRICS_INFLUXDB_TOKEN")};
+    QTest::newRow("influxdb api unknown")
+        << command() << noEnv << QByteArray("[metrics]\nbackend = influxdb\n[metrics.influxdb]\ndatabase = d\napi = v3\n")
+        << QStringList{QStringLiteral("metrics.influxdb.api"), QStringLiteral("v3"), QStringLiteral("v1, v2")};
+    QTest::newRow("influxdb buffer_size zero")
+        << command() << noEnv << QByteArray("[metrics]\nbackend = influxdb\n[metrics.influxdb]\ndatabase = d\nbuffer_size = 0\n")
+        << QStringList{QStringLiteral("metrics.influxdb.buffer_size"), QStringLiteral("from 1 to 10000000")};
+    QTest::newRow("status port out of range")
+        << command() << noEnv << QByteArray("[status]\nenabled = true\nport = 70000\n")
+        << QStringList{QStringLiteral("status.port"), QStringLiteral("70000"), QStringLiteral("from 0 to 65535")};
+    QTest::newRow("status address not an address")
+        << command() << noEnv << QByteArray("[status]\nenabled = true\naddress = localhost:80\n")
+        << QStringList{QStringLiteral("option 'status.address': value 'localhost:80' from file %SETTINGS%:3"), QStringLiteral("expected an IP address")};
     QTest::newRow("active backend option bad")
         << command() << QStringList{QStringLiteral("JOBSLIB_METRICS_BACKEND=file"), QStringLiteral("JOBSLIB_METRICS_FILE_FORMAT=xml")} << noFile
         << QStringList{QStringLiteral("option 'metrics.file.format'"), QStringLiteral("value 'xml'"),

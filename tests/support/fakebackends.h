@@ -64,9 +64,11 @@ public:
     using MetricsBackend::MetricsBackend;
     QString backendName() const override { return QStringLiteral("fake"); }
     void push(const QList<MetricPoint> &points) override { pushed << points; }
+    MetricsDelivery delivery() const override { return deliveryState; }
     /*! The status tags of job_duration_seconds, in push order. */
     QStringList statuses() const;
     QList<MetricPoint> pushed;
+    MetricsDelivery deliveryState; ///< what delivery() reports
 };
 
 /*!

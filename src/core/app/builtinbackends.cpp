@@ -2,6 +2,7 @@
 // The backends that ship in libjobslib, as the registry knows them.
 #include "backendregistry.h"
 #include "consulbackends.h"
+#include "influxdbbackend.h"
 
 #include "config/config.h"
 #include "liveness/dummyliveness.h"
@@ -110,6 +111,7 @@ BackendRegistry BackendRegistry::builtins()
     r.add(fileMetrics());
     r.add(consulLockDescriptor());
     r.add(consulLivenessDescriptor());
+    r.add(influxDbMetricsDescriptor());
     return r;
 }
 

@@ -167,6 +167,8 @@ void Context::pushPoints(QList<MetricPoint> points)
     QMetaObject::invokeMethod(
         this,
         [this, points] {
+            for (const MetricPoint &p : points)
+                m_registry.set(p.measurement, p.tags, p.value);
             if (MetricsBackend *m = metrics())
                 m->push(points);
         },

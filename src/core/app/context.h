@@ -3,6 +3,7 @@
 
 #include "config/config.h"
 #include "metrics/metricpoint.h"
+#include "metrics/metricsregistry.h"
 
 #include <QObject>
 #include <QVariantMap>
@@ -67,6 +68,8 @@ public:
      */
     bool pushMetrics(const QVariantMap &metrics);
     void pushPoints(QList<MetricPoint> points);
+    /*! The current value of every series pushed so far and the runner's own: what /metrics shows. */
+    MetricsRegistry &metricsRegistry() { return m_registry; }
 
 private:
     Config m_config;
@@ -78,6 +81,7 @@ private:
     LockBackend *m_lock = nullptr;
     LivenessBackend *m_liveness = nullptr;
     MetricsBackend *m_metrics = nullptr;
+    MetricsRegistry m_registry;
 };
 
 /*! The host's fully qualified name the way Python's socket.getfqdn() finds it. */

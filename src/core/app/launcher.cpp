@@ -11,6 +11,8 @@
 #include "jobslib_version.h"
 #include "runner/runner.h"
 #include "runner/signalwatcher.h"
+#include "status/runmonitor.h"
+#include "status/statusserver.h"
 #include "task/commandtask.h"
 #include "util/logcategories.h"
 #include "util/logging.h"
@@ -20,6 +22,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHostAddress>
+#include <QUrl>
 
 #include <csignal>
 #include <cstdio>
@@ -70,7 +74,7 @@ FirstPass firstPass(const QStringList &arguments)
         p.args = p.args.mid(0, dd);
     }
     static const QStringList valued = {QStringLiteral("-s"), QStringLiteral("--settings"), QStringLiteral("--sleep-interval"),
-                                       QStringLiteral("--run-interval")};
+                                       QStringLiteral("--run-interval"), QStringLiteral("--status-port"), QStringLiteral("--status-address")};
     for (qsizetype i = 0; i < p.args.size(); ++i) {
         const QString &a = p.args.at(i);
         if (valued.contains(a)) {
@@ -131,6 +135,10 @@ QList<QCommandLineOption> runjobOptions()
                            QStringLiteral("seconds")),
         QCommandLineOption(QStringLiteral("keep-lock"), QStringLiteral("Keep the lock while sleeping between iterations.")),
         QCommandLineOption(QStringLiteral("release-on-error"), QStringLiteral("Release the lock after a failure and sleep twice as long.")),
+        QCommandLineOption(QStringLiteral("status"), QStringLiteral("Serve /livez, /readyz, /status and /metrics over HTTP (default 127.0.0.1:9464).")),
+        QCommandLineOption(QStringLiteral("status-port"), QStringLiteral("Port of the status endpoint (0: any free one); implies --status."),
+                           QStringLiteral("port")),
+        QCommandLineOption(QStringLiteral("status-address"), QStringLiteral("Address of the status endpoint; implies --status."), QStringLiteral("ip")),
         QCommandLineOption({QStringLiteral("v"), QStringLiteral("verbose")}, QStringLiteral("Log debug messages.")),
         QCommandLineOption(QStringLiteral("print-config"), QStringLiteral("Print every effective setting with its source, then exit.")),
         QCommandLineOption(QStringLiteral("explain"), QStringLiteral("Explain what the loop will do and the worst-case failover times, then exit.")),
@@ -156,6 +164,8 @@ struct Launcher::Run
     std::unique_ptr<BuiltinCommand> builtin;
     std::unique_ptr<Context> context;
     std::unique_ptr<Runner> runner;
+    std::unique_ptr<RunMonitor> monitor;
+    std::unique_ptr<StatusServer> status;
     std::unique_ptr<SignalWatcher> signals;
     std::unique_ptr<SecretResolver> secrets;
     LogSettings logSettings;
@@ -289,10 +299,18 @@ int Launcher::exec(const QStringList &arguments)
     cliFlag(QStringLiteral("run-once"), QStringLiteral("run_once"));
     cliFlag(QStringLiteral("keep-lock"), QStringLiteral("keep_lock"));
     cliFlag(QStringLiteral("release-on-error"), QStringLiteral("release_on_error"));
-    for (const QString &flag : {QStringLiteral("sleep-interval"), QStringLiteral("run-interval")}) {
+    cliFlag(QStringLiteral("status"), QStringLiteral("status.enabled"));
+    const auto cliValue = [&](const QString &flag, const QString &option) {
         if (parser.isSet(flag))
-            loader.setCliValue(QString(flag).replace(QLatin1Char('-'), QLatin1Char('_')), CliValue{parser.value(flag), QStringLiteral("--") + flag});
-    }
+            loader.setCliValue(option, CliValue{parser.value(flag), QStringLiteral("--") + flag});
+    };
+    cliValue(QStringLiteral("sleep-interval"), QStringLiteral("sleep_interval"));
+    cliValue(QStringLiteral("run-interval"), QStringLiteral("run_interval"));
+    cliValue(QStringLiteral("status-port"), QStringLiteral("status.port"));
+    cliValue(QStringLiteral("status-address"), QStringLiteral("status.address"));
+    // Giving the endpoint's port or address on the command line means wanting the endpoint.
+    if (parser.isSet(QStringLiteral("status-port")) || parser.isSet(QStringLiteral("status-address")))
+        cliFlag(parser.isSet(QStringLiteral("status-port")) ? QStringLiteral("status-port") : QStringLiteral("status-address"), QStringLiteral("status.enabled"));
     if (parser.isSet(QStringLiteral("disable-one-instance")))
         loader.setCliValue(QStringLiteral("one_instance.backend"), CliValue{QStringLiteral("dummy"), QStringLiteral("--disable-one-instance")});
     if (parser.isSet(QStringLiteral("verbose")))
@@ -360,6 +378,23 @@ int Launcher::start(const Config &config)
     run.task->attach(run.context.get(), &run.parser);
     run.task->initialize();
     run.runner = std::make_unique<Runner>(*run.context, *run.task, RunnerSettings::fromConfig(config));
+    run.monitor = std::make_unique<RunMonitor>(*run.context, *run.runner, config.flag(QStringLiteral("metrics.extended")));
+    if (config.flag(QStringLiteral("status.enabled"))) {
+        const QString address = config.string(QStringLiteral("status.address"));
+        QHostAddress host;
+        if (!host.setAddress(address))
+            return usageError(QStringLiteral("option 'status.address': value '%1' from %2: expected an IP address such as 127.0.0.1, 0.0.0.0 or ::")
+                                  .arg(address, config.origin(QStringLiteral("status.address"))));
+        run.status = std::make_unique<StatusServer>(run.monitor->providers());
+        const auto port = run.status->listen(host, quint16(config.integer(QStringLiteral("status.port"))));
+        if (!port)
+            return usageError(QStringLiteral("status endpoint: %1").arg(port.error()));
+        QUrl url;
+        url.setScheme(QStringLiteral("http"));
+        url.setHost(host.toString());
+        url.setPort(port.value());
+        qCInfo(lcRunner).noquote() << QStringLiteral("Status endpoint listening on %1 (/livez /readyz /status /metrics)").arg(url.toString());
+    }
     run.signals = std::make_unique<SignalWatcher>();
     for (const int s : {SIGTERM, SIGINT, SIGHUP})
         run.signals->watch(s);
@@ -388,6 +423,8 @@ int Launcher::runEventLoop()
     // Signals go back to their defaults before the objects that handled them go away.
     if (m_run) {
         m_run->signals.reset();
+        m_run->status.reset();
+        m_run->monitor.reset();
         m_run->runner.reset();
     }
     return code;

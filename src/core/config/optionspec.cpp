@@ -3,6 +3,32 @@
 
 namespace jobslib {
 
+OptionSpec OptionSpec::make(const QString &name, OptionType type, const QVariant &defaultValue, const QStringList &envNames, const QString &doc)
+{
+    OptionSpec s;
+    s.name = name;
+    s.type = type;
+    s.defaultValue = defaultValue;
+    s.envNames = envNames;
+    s.doc = doc;
+    return s;
+}
+
+OptionSpec OptionSpec::withRange(double min, double max) const
+{
+    OptionSpec s = *this;
+    s.minimum = min;
+    s.maximum = max;
+    return s;
+}
+
+OptionSpec OptionSpec::asSecret() const
+{
+    OptionSpec s = *this;
+    s.secret = true;
+    return s;
+}
+
 QString OptionSpec::section() const
 {
     const auto dot = name.lastIndexOf(QLatin1Char('.'));

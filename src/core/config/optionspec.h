@@ -53,6 +53,11 @@ struct JOBSLIB_EXPORT OptionSpec
     QString activeWhenValue;
     QString defaultDoc;         ///< how to show a computed default in the docs ("<runtime dir>/...")
 
+    /*! An option in one expression: OptionSpec::make("port", OptionType::Int, 8086, {"X_PORT"}, "...").withRange(1, 65535). */
+    static OptionSpec make(const QString &name, OptionType type, const QVariant &defaultValue, const QStringList &envNames, const QString &doc);
+    OptionSpec withRange(double min, double max) const;
+    OptionSpec asSecret() const;
+
     QString section() const;    ///< "" for top-level options
     QString key() const;
     QString allowedText() const; ///< "an integer from 0 to 60", "one of: dummy, file"

@@ -166,6 +166,27 @@ OptionTable OptionTable::core()
     datefmt.envNames = {QStringLiteral("JOBSLIB_LOGGING_DATEFMT")};
     datefmt.doc = QStringLiteral("strftime format of %(asctime)s, in local time as Python's logging.");
     t.add(datefmt);
+
+    t.add(OptionSpec::make(QStringLiteral("metrics.extended"), OptionType::Bool, true, {QStringLiteral("JOBSLIB_METRICS_EXTENDED")},
+                           QStringLiteral("Push the jobslib_* lock and run series (docs/metrics.md) with every iteration, next to Python's "
+                                          "job_duration_seconds and last_successful_run_timestamp; false sends exactly what Python sends.")));
+
+    // The status endpoint: off unless asked for, and on loopback unless told otherwise.
+    OptionSpec status = OptionSpec::make(QStringLiteral("status.enabled"), OptionType::Bool, false, {QStringLiteral("JOBSLIB_STATUS_ENABLED")},
+                                         QStringLiteral("Serve /livez, /readyz, /status and /metrics (Prometheus) over HTTP while the loop runs."));
+    status.cliFlag = QStringLiteral("status");
+    t.add(status);
+    OptionSpec address = OptionSpec::make(QStringLiteral("status.address"), OptionType::String, QStringLiteral("127.0.0.1"),
+                                          {QStringLiteral("JOBSLIB_STATUS_ADDRESS")},
+                                          QStringLiteral("Address the status endpoint listens on; 0.0.0.0 or :: for every interface (it has no "
+                                                         "authentication: it shows no secrets, but do not expose it beyond your network)."));
+    address.cliFlag = QStringLiteral("status-address");
+    t.add(address);
+    OptionSpec port = OptionSpec::make(QStringLiteral("status.port"), OptionType::Int, 9464, {QStringLiteral("JOBSLIB_STATUS_PORT")},
+                                       QStringLiteral("Port of the status endpoint; 0 picks a free one (the log says which)."))
+                          .withRange(0, 65535);
+    port.cliFlag = QStringLiteral("status-port");
+    t.add(port);
     return t;
 }
 

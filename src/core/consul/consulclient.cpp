@@ -2,6 +2,7 @@
 #include "consulclient.h"
 
 #include "util/logcategories.h"
+#include "util/tls.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -9,7 +10,6 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
-#include <QSslConfiguration>
 
 namespace jobslib {
 
@@ -47,14 +47,8 @@ QNetworkReply *ConsulClient::send(const QByteArray &verb, const QString &path, Q
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/octet-stream"));
     if (!m_endpoint.token.isEmpty())
         request.setRawHeader(QByteArrayLiteral("X-Consul-Token"), m_endpoint.token);
-    if (url.scheme() == QLatin1String("https")) {
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        if (!m_endpoint.caFile.isEmpty())
-            ssl.setCaCertificates(QSslCertificate::fromPath(m_endpoint.caFile));
-        if (!m_endpoint.verifyTls)
-            ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
-        request.setSslConfiguration(ssl);
-    }
+    if (url.scheme() == QLatin1String("https"))
+        request.setSslConfiguration(clientTlsConfiguration(m_endpoint.caFile, m_endpoint.verifyTls));
     qCDebug(lcConsul).noquote() << verb << url.path(QUrl::FullyEncoded) + (url.hasQuery() ? QStringLiteral("?") + url.query() : QString());
     QNetworkReply *reply = m_network->sendCustomRequest(request, verb, body);
     connect(reply, &QNetworkReply::finished, context, [reply, done = std::move(done)] {

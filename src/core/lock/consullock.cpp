@@ -29,6 +29,7 @@ ConsulLock::ConsulLock(Context &context, const ConsulEndpoint &endpoint, QObject
 {
     connect(m_keeper, &LeaseKeeper::lost, this, &ConsulLock::onLost);
     connect(m_keeper, &LeaseKeeper::deadlineChanged, this, &LockBackend::leaseDeadlineChanged);
+    connect(m_keeper, &LeaseKeeper::renewFailed, this, &LockBackend::renewFailed);
 }
 
 ConsulLock::~ConsulLock()

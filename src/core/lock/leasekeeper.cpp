@@ -118,6 +118,7 @@ void LeaseKeeper::renew()
             if (error != m_lastError)
                 qCWarning(lcLock).noquote() << "Can't extend lock:" << error;
             m_lastError = error;
+            Q_EMIT renewFailed(error);
             scheduleRenew(qMin<qint64>(1000, qMax<qint64>(100, m_ttlMs / 10)));
             break;
         }

@@ -51,6 +51,8 @@ Q_SIGNALS:
     /*! The lease is proven for this many more ms (after each renewal). */
     void deadlineChanged(qint64 remainingMs);
     void lost(const QString &reason);
+    /*! One renewal failed (it is retried until the deadline). */
+    void renewFailed(const QString &error);
 
 private:
     void scheduleRenew(qint64 delayMs);

@@ -69,6 +69,8 @@ Q_SIGNALS:
     void lost(const QString &reason);
     /*! A lease-based lock proved itself again: it is safe for this many more ms (-1: no limit). */
     void leaseDeadlineChanged(qint64 remainingMs);
+    /*! A renewal of a lease-based lock failed; it is retried until the deadline (then lost()). */
+    void renewFailed(const QString &error);
     void freed();
     void ownerQueried(const std::optional<jobslib::LockOwner> &owner, const QString &error);
     void forceReleaseFinished(bool ok, const QString &message);

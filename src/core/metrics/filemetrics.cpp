@@ -28,13 +28,24 @@ void FileMetrics::push(const QList<MetricPoint> &points)
     const QByteArray data = m_format == Format::Json ? toJsonLines(points) : toLineProtocol(points);
     QString error;
     if (!append(data, &error)) {
+        m_delivery.dropped += points.size();
+        ++m_delivery.failures;
         reportError(error);
         return;
     }
+    m_delivery.delivered += points.size();
     if (!m_lastError.isEmpty()) {
         qCInfo(lcMetrics) << "Writing metrics to" << m_path << "works again";
         m_lastError.clear();
     }
+}
+
+MetricsDelivery FileMetrics::delivery() const
+{
+    MetricsDelivery d = m_delivery;
+    d.healthy = m_lastError.isEmpty();
+    d.lastError = m_lastError;
+    return d;
 }
 
 bool FileMetrics::append(const QByteArray &data, QString *error)

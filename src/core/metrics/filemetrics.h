@@ -20,6 +20,7 @@ public:
 
     QString backendName() const override { return QStringLiteral("file"); }
     void push(const QList<MetricPoint> &points) override;
+    MetricsDelivery delivery() const override;
 
     /*! "-" for stdout. */
     QString path() const { return m_path; }
@@ -32,6 +33,7 @@ private:
     QString m_path;
     Format m_format = Format::Influx;
     QString m_lastError;
+    MetricsDelivery m_delivery;
 };
 
 } // namespace jobslib

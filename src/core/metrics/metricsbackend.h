@@ -9,6 +9,18 @@ namespace jobslib {
 
 class Context;
 
+/*! How a backend's delivery goes: for /metrics, /readyz and the operator. */
+struct JOBSLIB_EXPORT MetricsDelivery
+{
+    qint64 buffered = 0;  ///< points waiting for delivery
+    qint64 delivered = 0; ///< points the server accepted
+    qint64 dropped = 0;   ///< points dropped because the buffer was full
+    qint64 rejected = 0;  ///< points the server refused for good (malformed, type conflict, not finite)
+    qint64 failures = 0;  ///< failed delivery attempts
+    bool healthy = true;  ///< the last attempt succeeded (or none was needed)
+    QString lastError;    ///< of the last failed attempt, "" after a success
+};
+
 /*!
  * Metrics sink. push() never blocks and never fails the loop: network backends buffer and
  * retry. flush() lets the runner give buffered points a bounded chance before it exits;
@@ -25,6 +37,8 @@ public:
     virtual void push(const QList<MetricPoint> &points) = 0;
     /*! Default: nothing is buffered, flushed() is emitted on the next event loop turn. */
     virtual void flush();
+    /*! Default (nothing is buffered): all zero, healthy. */
+    virtual MetricsDelivery delivery() const { return {}; }
 
 Q_SIGNALS:
     void flushed();

@@ -60,6 +60,8 @@ public:
     State state() const { return m_state; }
     int iterations() const { return m_iterations; }
     JobStatus lastStatus() const { return m_lastStatus; }
+    /*! Why the last failed iteration failed; "" after a success. */
+    QString lastError() const { return m_lastError; }
     /*! Monotonic time the next iteration is due while sleeping, else -1. */
     qint64 nextRunAtMs() const { return m_state == State::Sleeping ? m_wakeAtMs : -1; }
 
