@@ -2,7 +2,7 @@
 # All benchmarks, one table: start-up, idle cost, Consul failover, lock-loss reaction, idle Consul
 # requests. Each benchmark's full output goes to stderr; the table to stdout.
 #   bench/run.sh [BUILD_DIR]
-# Sizes can be changed with HANDOVERS (100), LOCKLOSS_REPS (20), STARTUP_RUNS (50),
+# InfluxDB metrics (bench/metrics.sh) need influxd. Sizes can be changed with HANDOVERS (100), LOCKLOSS_REPS (20), STARTUP_RUNS (50),
 # IDLE_SECONDS (30, bench/idle.sh) and CONSUL_IDLE_SECONDS (60).
 set -uo pipefail
 build=${1:-build}
@@ -37,6 +37,12 @@ for b in "consul_failover.sh ${HANDOVERS:-100}" "consul_lockloss.sh ${LOCKLOSS_R
   done <<<"$out"
   grep -q '^RESULT' <<<"$out" || row "$1" "FAILED (see stderr)" "" "$cmd"
 done
+
+cmd="bench/metrics.sh $build"
+run "$here/metrics.sh" "$build"
+row "metrics per iteration (9 points): push in the loop / CPU incl. delivery" "$(sed -n 's/^metrics per iteration (9 points): push \([0-9.]* us\).*, \([0-9.]* us\) CPU.*/\1 \/ \2/p' <<<"$out")" "-" "$cmd"
+row "RSS of 100 000 buffered points (InfluxDB down)" "$(sed -n 's/^memory: .*RSS +\([0-9.]* MB\) (\([0-9]*\) bytes per point).*/\1 (\2 B\/point)/p' <<<"$out")" "-" "$cmd"
+row "drain rate after an outage (100 000 points)" "$(sed -n 's/^drain after outage: .* = \([0-9]*\) points\/s.*; \([0-9]*\) stored.*/\1 points\/s (\2 stored)/p' <<<"$out")" "-" "$cmd"
 
 echo "Measured $(date '+%F %T %Z') on $(nproc) cores; load average at start: $load_start, at end: $(uptime | sed 's/.*load average: //')"
 echo
