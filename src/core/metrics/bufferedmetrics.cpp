@@ -139,17 +139,17 @@ void BufferedMetricsBackend::onSent(int points, qint64 removedBefore, const Send
     using O = SendResult::Outcome;
     switch (result.outcome) {
     case O::Delivered: {
-        remove();
-        m_stats.delivered += points;
         if (!m_stats.healthy) {
             const qint64 dropped = m_queue.droppedTotal() - m_droppedAtLastSuccess;
-            qCInfo(lcMetrics).noquote() << QStringLiteral("%1 accepts metrics again after %2 failed attempts; %3 buffered points follow%4")
+            qCInfo(lcMetrics).noquote() << QStringLiteral("%1 accepts metrics again after %2 failed attempts; catching up with %3 buffered points%4")
                                                .arg(destination())
                                                .arg(m_failuresInRow)
                                                .arg(m_queue.size())
                                                .arg(dropped ? QStringLiteral(" (%1 points were dropped while the buffer was full)").arg(dropped)
                                                             : QString());
         }
+        remove();
+        m_stats.delivered += points;
         m_droppedAtLastSuccess = m_queue.droppedTotal();
         m_dropLogged = false;
         m_failuresInRow = 0;
@@ -209,8 +209,9 @@ void BufferedMetricsBackend::onFailure(const SendResult &result)
     } else {
         qCDebug(lcMetrics).noquote() << "Metrics delivery failed again:" << result.error << "- retrying in" << seconds(wait) << "s";
     }
-    if (m_flushing && m_queue.isSpooled()) {
-        // Exiting: the points are safe in the spool; do not hold the exit up for the server.
+    if (m_flushing && (m_queue.isSpooled() || result.serious)) {
+        // Exiting: the points are safe in the spool, or a retry cannot help before the exit
+        // (credentials, missing database): do not hold the exit up for the server.
         m_queue.syncSpool();
         m_flushing = false;
         Q_EMIT flushed();

@@ -7,25 +7,25 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QUrlQuery>
 
 namespace jobslib {
 
 QUrl InfluxDbEndpoint::writeUrl() const
 {
     QUrl url = baseUrl;
-    QUrlQuery query;
+    // Every value fully percent-encoded: QUrlQuery leaves '+' and ';' as they are, and InfluxDB
+    // (Go) reads '+' as a space and ';' as a separator ("c++" would become "c  ").
+    const auto item = [](const char *key, const QString &value) -> QByteArray { return QByteArray(key) + '=' + QUrl::toPercentEncoding(value); };
+    QByteArray query;
     if (api == Api::V1) {
         url.setPath(url.path() + QStringLiteral("/write"));
-        query.addQueryItem(QStringLiteral("db"), database);
+        query = item("db", database);
     } else {
         url.setPath(url.path() + QStringLiteral("/api/v2/write"));
-        query.addQueryItem(QStringLiteral("org"), org);
-        query.addQueryItem(QStringLiteral("bucket"), bucket);
         // 1.x defaults to nanoseconds; 2.x wants it said.
-        query.addQueryItem(QStringLiteral("precision"), QStringLiteral("ns"));
+        query = item("org", org) + '&' + item("bucket", bucket) + "&precision=ns";
     }
-    url.setQuery(query);
+    url.setQuery(QString::fromLatin1(query), QUrl::StrictMode);
     return url;
 }
 
@@ -51,7 +51,7 @@ InfluxDbWriter::InfluxDbWriter(QNetworkAccessManager *network, const InfluxDbEnd
     }
 }
 
-InfluxDbWriter::Result InfluxDbWriter::classify(int httpStatus, const QByteArray &body, const QString &networkError)
+InfluxDbWriter::Result InfluxDbWriter::classify(int httpStatus, const QByteArray &body, const QString &networkError, const QByteArray &errorHeader)
 {
     using Kind = Result::Kind;
     Result r;
@@ -63,9 +63,11 @@ InfluxDbWriter::Result InfluxDbWriter::classify(int httpStatus, const QByteArray
     }
     if (httpStatus >= 200 && httpStatus < 300)
         return r;
-    // 1.x answers {"error": "..."}, 2.x {"code": "...", "message": "..."}.
+    // 1.x says it in X-Influxdb-Error (not on 401) and as {"error": "..."}, 2.x as {"code": "...", "message": "..."}.
     const QJsonObject o = QJsonDocument::fromJson(body).object();
-    r.message = o.value(QStringLiteral("error")).toString();
+    r.message = QString::fromUtf8(errorHeader).trimmed();
+    if (r.message.isEmpty())
+        r.message = o.value(QStringLiteral("error")).toString();
     if (r.message.isEmpty())
         r.message = o.value(QStringLiteral("message")).toString();
     if (r.message.isEmpty())
@@ -96,14 +98,12 @@ void InfluxDbWriter::write(const QByteArray &lines, std::function<void(const Res
 {
     QNetworkRequest request(m_endpoint.writeUrl());
     request.setTransferTimeout(m_endpoint.timeoutMs);
-    if (m_endpoint.api == InfluxDbEndpoint::Api::V1) {
-        // The headers of Python's influxdb client, so that proxies and server logs see the same.
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/octet-stream"));
-        request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("application/x-msgpack"));
-    } else {
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("text/plain; charset=utf-8"));
-        request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json"));
-    }
+    // Python's client sends Content-Type application/octet-stream and Accept application/x-msgpack
+    // to /write. We keep its Content-Type but ask for JSON: with msgpack InfluxDB encodes its error
+    // messages (a 401's only explanation) in MessagePack, which would reach the log as garbage.
+    request.setHeader(QNetworkRequest::ContentTypeHeader, m_endpoint.api == InfluxDbEndpoint::Api::V1 ? QByteArrayLiteral("application/octet-stream")
+                                                                                                    : QByteArrayLiteral("text/plain; charset=utf-8"));
+    request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json"));
     if (!m_authorization.isEmpty())
         request.setRawHeader(QByteArrayLiteral("Authorization"), m_authorization);
     if (!m_tls.isNull())
@@ -113,7 +113,9 @@ void InfluxDbWriter::write(const QByteArray &lines, std::function<void(const Res
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QString error = reply->error() == QNetworkReply::OperationCanceledError ? QStringLiteral("timeout") : reply->errorString();
-        done(classify(status, reply->readAll(), error));
+        // A reply that timed out is closed already; reading it would only warn.
+        const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
+        done(classify(status, body, error, reply->rawHeader(QByteArrayLiteral("X-Influxdb-Error"))));
     });
 }
 

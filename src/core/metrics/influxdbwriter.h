@@ -66,7 +66,8 @@ public:
     /*! POSTs the lines (each ending in '\n'); done() is called once, on this object's thread. */
     void write(const QByteArray &lines, std::function<void(const Result &)> done);
 
-    static Result classify(int httpStatus, const QByteArray &body, const QString &networkError);
+    /*! errorHeader: InfluxDB 1.x's X-Influxdb-Error, preferred to the body when present. */
+    static Result classify(int httpStatus, const QByteArray &body, const QString &networkError, const QByteArray &errorHeader = {});
 
 private:
     QNetworkAccessManager *m_network;
