@@ -4,9 +4,8 @@
 #include "app/backendregistry.h"
 #include "app/context.h"
 #include "app/launcher.h"
-#include "fakebackends.h"
-#include "fakeclock.h"
 #include "runner/runner.h"
+#include "runnerfixture.h"
 #include "testcontext.h"
 
 #include <QSignalSpy>
@@ -19,54 +18,7 @@ using namespace jobslib::test;
 
 namespace {
 
-struct Fixture
-{
-    explicit Fixture(const QHash<QString, QString> &settings = {})
-    {
-        context = testContext(registry, settings, QStringLiteral("manual"));
-        auto fake = std::make_unique<FakeClock>();
-        clock = fake.get();
-        context->setClock(std::move(fake));
-        lock = new FakeLock(*context);
-        liveness = new FakeLiveness(*context);
-        metrics = new FakeMetrics(*context);
-        context->setLock(lock);
-        context->setLiveness(liveness);
-        context->setMetrics(metrics);
-        task.attach(context.get(), nullptr);
-        runner = std::make_unique<Runner>(*context, task, RunnerSettings::fromConfig(context->config()));
-        finished = std::make_unique<QSignalSpy>(runner.get(), &Runner::finished);
-    }
-
-    /*! Delivers every deferred backend answer (they are queued, as real ones are). */
-    void settle()
-    {
-        for (int i = 0; i < 20; ++i)
-            QCoreApplication::sendPostedEvents();
-    }
-    void startAndSettle()
-    {
-        runner->start();
-        clock->advance(0);
-        settle();
-    }
-    void advance(qint64 ms)
-    {
-        clock->advance(ms);
-        settle();
-    }
-    int exitCode() const { return finished->isEmpty() ? -1 : finished->constFirst().constFirst().toInt(); }
-
-    BackendRegistry registry = BackendRegistry::builtins();
-    std::unique_ptr<Context> context;
-    FakeClock *clock = nullptr;
-    FakeLock *lock = nullptr;
-    FakeLiveness *liveness = nullptr;
-    FakeMetrics *metrics = nullptr;
-    ManualTask task;
-    std::unique_ptr<Runner> runner;
-    std::unique_ptr<QSignalSpy> finished;
-};
+using Fixture = RunnerFixture;
 
 const QString yes = QStringLiteral("1");
 

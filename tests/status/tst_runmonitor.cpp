@@ -1,13 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // What an operator sees of a run (/status, /livez, /readyz, /metrics and the extended metrics),
 // followed through the runner's real state machine with fake backends and a fake clock.
-#include "app/backendregistry.h"
-#include "app/context.h"
-#include "fakebackends.h"
-#include "fakeclock.h"
-#include "runner/runner.h"
+#include "runnerfixture.h"
 #include "status/runmonitor.h"
-#include "testcontext.h"
 
 #include <QJsonArray>
 #include <QTest>
@@ -19,39 +14,15 @@ using namespace jobslib::test;
 
 namespace {
 
-struct Fixture
+/*! The runner's fixture with a RunMonitor watching it. */
+struct Fixture : RunnerFixture
 {
     explicit Fixture(const QHash<QString, QString> &settings = {{QStringLiteral("sleep_interval"), QStringLiteral("60")}}, bool extended = true)
+        : RunnerFixture(settings)
+        , monitor(std::make_unique<RunMonitor>(*context, *runner, extended))
     {
-        context = testContext(registry, settings, QStringLiteral("manual"));
-        auto fake = std::make_unique<FakeClock>();
-        clock = fake.get();
-        context->setClock(std::move(fake));
-        lock = new FakeLock(*context);
-        liveness = new FakeLiveness(*context);
-        metrics = new FakeMetrics(*context);
-        context->setLock(lock);
-        context->setLiveness(liveness);
-        context->setMetrics(metrics);
-        task.attach(context.get(), nullptr);
-        runner = std::make_unique<Runner>(*context, task, RunnerSettings::fromConfig(context->config()));
-        monitor = std::make_unique<RunMonitor>(*context, *runner, extended);
     }
-    void settle()
-    {
-        for (int i = 0; i < 20; ++i)
-            QCoreApplication::sendPostedEvents();
-    }
-    void start()
-    {
-        runner->start();
-        advance(0);
-    }
-    void advance(qint64 ms)
-    {
-        clock->advance(ms);
-        settle();
-    }
+    void start() { startAndSettle(); }
     QJsonObject status() const { return monitor->status(); }
     QJsonObject lockStatus() const { return status().value(QStringLiteral("lock")).toObject(); }
     QStringList measurements() const
@@ -62,14 +33,6 @@ struct Fixture
         return m;
     }
 
-    BackendRegistry registry = BackendRegistry::builtins();
-    std::unique_ptr<Context> context;
-    FakeClock *clock = nullptr;
-    FakeLock *lock = nullptr;
-    FakeLiveness *liveness = nullptr;
-    FakeMetrics *metrics = nullptr;
-    ManualTask task;
-    std::unique_ptr<Runner> runner;
     std::unique_ptr<RunMonitor> monitor;
 };
 

@@ -9,6 +9,16 @@
 
 namespace jobslib {
 
+BackendDescriptor BackendDescriptor::make(BackendKind kind, const QString &name, const QString &doc, const QStringList &aliases)
+{
+    BackendDescriptor d;
+    d.kind = kind;
+    d.name = name;
+    d.doc = doc;
+    d.aliases = aliases;
+    return d;
+}
+
 QString BackendRegistry::groupName(BackendKind kind)
 {
     switch (kind) {

@@ -35,6 +35,8 @@ struct JOBSLIB_EXPORT BackendDescriptor
     std::function<QString(const Config &)> validate;
     /*! For lock backends: plain-words failover behaviour for `runjob --explain`. */
     std::function<QString(const Config &)> explain;
+
+    static BackendDescriptor make(BackendKind kind, const QString &name, const QString &doc, const QStringList &aliases = {});
 };
 
 /*!

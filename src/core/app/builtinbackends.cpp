@@ -16,10 +16,7 @@ namespace jobslib {
 
 static BackendDescriptor descriptor(BackendKind kind, const QString &name, const QString &doc, std::function<QObject *(Context &)> create)
 {
-    BackendDescriptor d;
-    d.kind = kind;
-    d.name = name;
-    d.doc = doc;
+    BackendDescriptor d = BackendDescriptor::make(kind, name, doc);
     d.create = std::move(create);
     return d;
 }

@@ -15,15 +15,7 @@ namespace {
 
 OptionSpec intOption(const QString &name, qint64 def, qint64 min, qint64 max, const QStringList &env, const QString &doc)
 {
-    OptionSpec s;
-    s.name = name;
-    s.type = OptionType::Int;
-    s.defaultValue = def;
-    s.minimum = double(min);
-    s.maximum = double(max);
-    s.envNames = env;
-    s.doc = doc;
-    return s;
+    return OptionSpec::make(name, OptionType::Int, def, env, doc).withRange(double(min), double(max));
 }
 
 OptionSpec keyOption(const QStringList &env, const QString &doc)
@@ -83,11 +75,9 @@ QString explainConsulLock(const Config &config)
 
 BackendDescriptor consulLockDescriptor()
 {
-    BackendDescriptor d;
-    d.kind = BackendKind::Lock;
-    d.name = QStringLiteral("consul");
-    d.aliases = {QStringLiteral("jobslib.oneinstance.consul.ConsulLock")};
-    d.doc = QStringLiteral("A Consul session and KV lock, shared with Python jobslib instances on the same key.");
+    BackendDescriptor d = BackendDescriptor::make(BackendKind::Lock, QStringLiteral("consul"),
+                                                  QStringLiteral("A Consul session and KV lock, shared with Python jobslib instances on the same key."),
+                                                  {QStringLiteral("jobslib.oneinstance.consul.ConsulLock")});
     const QString p = QStringLiteral("JOBSLIB_ONE_INSTANCE_CONSUL_");
     d.options = consulConnectionOptions(p);
     d.options << keyOption({p + QStringLiteral("KEY"), QStringLiteral("JOBSLIB_ONE_INSTANCE_OPTIONS_KEY")},
@@ -104,11 +94,10 @@ BackendDescriptor consulLockDescriptor()
 
 BackendDescriptor consulLivenessDescriptor()
 {
-    BackendDescriptor d;
-    d.kind = BackendKind::Liveness;
-    d.name = QStringLiteral("consul");
-    d.aliases = {QStringLiteral("jobslib.liveness.consul.ConsulLiveness")};
-    d.doc = QStringLiteral("The Python liveness record in a Consul key, a per-instance heartbeat and an optional agent TTL check.");
+    BackendDescriptor d = BackendDescriptor::make(
+        BackendKind::Liveness, QStringLiteral("consul"),
+        QStringLiteral("The Python liveness record in a Consul key, a per-instance heartbeat and an optional agent TTL check."),
+        {QStringLiteral("jobslib.liveness.consul.ConsulLiveness")});
     const QString p = QStringLiteral("JOBSLIB_LIVENESS_CONSUL_");
     d.options = consulConnectionOptions(p);
     d.options << keyOption({p + QStringLiteral("KEY")}, QStringLiteral("KV key of the liveness record (Python's)."));

@@ -83,11 +83,10 @@ static QString validateInfluxDb(const Config &config)
 
 BackendDescriptor influxDbMetricsDescriptor()
 {
-    BackendDescriptor d;
-    d.kind = BackendKind::Metrics;
-    d.name = QStringLiteral("influxdb");
-    d.aliases = {QStringLiteral("jobslib.metrics.influxdb.InfluxDBMetrics")};
-    d.doc = QStringLiteral("InfluxDB 1.x or 2.x, the points Python jobslib writes; buffered, batched and retried, optionally spooled to disk.");
+    BackendDescriptor d = BackendDescriptor::make(
+        BackendKind::Metrics, QStringLiteral("influxdb"),
+        QStringLiteral("InfluxDB 1.x or 2.x, the points Python jobslib writes; buffered, batched and retried, optionally spooled to disk."),
+        {QStringLiteral("jobslib.metrics.influxdb.InfluxDBMetrics")});
     d.options = influxDbOptions();
     d.create = [](Context &c) -> QObject * {
         return new InfluxDbMetrics(c, InfluxDbMetrics::endpointFromConfig(c.config()), InfluxDbMetrics::settingsFromConfig(c.config()));

@@ -8,58 +8,47 @@
 
 namespace jobslib {
 
-static OptionSpec option(const QString &name, OptionType type, const QVariant &def, const QStringList &env, const QString &doc)
-{
-    OptionSpec s;
-    s.name = name;
-    s.type = type;
-    s.defaultValue = def;
-    s.envNames = env;
-    s.doc = doc;
-    return s;
-}
-
 QList<OptionSpec> consulConnectionOptions(const QString &envPrefix)
 {
     QList<OptionSpec> o;
-    o << option(QStringLiteral("host"), OptionType::String, QStringLiteral("127.0.0.1"), {envPrefix + QStringLiteral("HOST")},
+    o << OptionSpec::make(QStringLiteral("host"), OptionType::String, QStringLiteral("127.0.0.1"), {envPrefix + QStringLiteral("HOST")},
                 QStringLiteral("Consul agent host."));
-    OptionSpec port = option(QStringLiteral("port"), OptionType::Int, 8500, {envPrefix + QStringLiteral("PORT")}, QStringLiteral("Consul agent port."));
+    OptionSpec port = OptionSpec::make(QStringLiteral("port"), OptionType::Int, 8500, {envPrefix + QStringLiteral("PORT")}, QStringLiteral("Consul agent port."));
     port.minimum = 1;
     port.maximum = 65535;
     o << port;
-    OptionSpec timeout = option(QStringLiteral("timeout"), OptionType::Double, 5.0, {envPrefix + QStringLiteral("TIMEOUT")},
+    OptionSpec timeout = OptionSpec::make(QStringLiteral("timeout"), OptionType::Double, 5.0, {envPrefix + QStringLiteral("TIMEOUT")},
                                 QStringLiteral("HTTP timeout of every request, seconds (blocking queries add their wait)."));
     timeout.minimum = 0.1;
     timeout.maximum = 600;
     o << timeout;
-    OptionSpec attempts = option(QStringLiteral("retry_max_attempts"), OptionType::Int, 0, {envPrefix + QStringLiteral("RETRY_MAX_ATTEMPTS")},
+    OptionSpec attempts = OptionSpec::make(QStringLiteral("retry_max_attempts"), OptionType::Int, 0, {envPrefix + QStringLiteral("RETRY_MAX_ATTEMPTS")},
                                  QStringLiteral("Tries of a failed request, as Python: 0 and 1 mean one try."));
     attempts.minimum = 0;
     attempts.maximum = 100;
     o << attempts;
-    OptionSpec mult = option(QStringLiteral("retry_wait_multiplier"), OptionType::Int, 50, {envPrefix + QStringLiteral("RETRY_WAIT_MULTIPLIER")},
+    OptionSpec mult = OptionSpec::make(QStringLiteral("retry_wait_multiplier"), OptionType::Int, 50, {envPrefix + QStringLiteral("RETRY_WAIT_MULTIPLIER")},
                              QStringLiteral("Wait before retry n is multiplier * 2^n ms."));
     mult.minimum = 0;
     mult.maximum = 60000;
     o << mult;
-    OptionSpec address = option(QStringLiteral("address"), OptionType::String, QString(), {envPrefix + QStringLiteral("ADDRESS"), QStringLiteral("CONSUL_HTTP_ADDR")},
+    OptionSpec address = OptionSpec::make(QStringLiteral("address"), OptionType::String, QString(), {envPrefix + QStringLiteral("ADDRESS"), QStringLiteral("CONSUL_HTTP_ADDR")},
                                 QStringLiteral("host:port or scheme://host:port; overrides host, port and scheme (python-consul's CONSUL_HTTP_ADDR)."));
     o << address;
-    o << option(QStringLiteral("ssl"), OptionType::Bool, false, {envPrefix + QStringLiteral("SSL"), QStringLiteral("CONSUL_HTTP_SSL")},
+    o << OptionSpec::make(QStringLiteral("ssl"), OptionType::Bool, false, {envPrefix + QStringLiteral("SSL"), QStringLiteral("CONSUL_HTTP_SSL")},
                 QStringLiteral("Use https."));
-    o << option(QStringLiteral("ssl_verify"), OptionType::Bool, true, {envPrefix + QStringLiteral("SSL_VERIFY"), QStringLiteral("CONSUL_HTTP_SSL_VERIFY")},
+    o << OptionSpec::make(QStringLiteral("ssl_verify"), OptionType::Bool, true, {envPrefix + QStringLiteral("SSL_VERIFY"), QStringLiteral("CONSUL_HTTP_SSL_VERIFY")},
                 QStringLiteral("Verify the server certificate."));
-    o << option(QStringLiteral("ca_file"), OptionType::Path, QString(), {envPrefix + QStringLiteral("CA_FILE"), QStringLiteral("CONSUL_CACERT")},
+    o << OptionSpec::make(QStringLiteral("ca_file"), OptionType::Path, QString(), {envPrefix + QStringLiteral("CA_FILE"), QStringLiteral("CONSUL_CACERT")},
                 QStringLiteral("PEM file of the CA(s) that signed the Consul server certificate."));
-    OptionSpec token = option(QStringLiteral("token"), OptionType::String, QString(), {envPrefix + QStringLiteral("TOKEN"), QStringLiteral("CONSUL_HTTP_TOKEN")},
+    OptionSpec token = OptionSpec::make(QStringLiteral("token"), OptionType::String, QString(), {envPrefix + QStringLiteral("TOKEN"), QStringLiteral("CONSUL_HTTP_TOKEN")},
                               QStringLiteral("ACL token, sent as X-Consul-Token. May be file:PATH or keychain:SERVICE/KEY instead of the token itself."));
     token.secret = true;
     o << token;
-    o << option(QStringLiteral("token_file"), OptionType::Path, QString(),
+    o << OptionSpec::make(QStringLiteral("token_file"), OptionType::Path, QString(),
                 {envPrefix + QStringLiteral("TOKEN_FILE"), QStringLiteral("CONSUL_HTTP_TOKEN_FILE")},
                 QStringLiteral("File holding the ACL token (must not be readable by others); used when token is empty."));
-    o << option(QStringLiteral("datacenter"), OptionType::String, QString(), {envPrefix + QStringLiteral("DATACENTER")},
+    o << OptionSpec::make(QStringLiteral("datacenter"), OptionType::String, QString(), {envPrefix + QStringLiteral("DATACENTER")},
                 QStringLiteral("Send every request to this datacenter (?dc=): the home datacenter of a lock shared across datacenters. "
                                "Needs a server agent or direct server address (see docs/operations.md)."));
     return o;
