@@ -207,6 +207,17 @@ private Q_SLOTS:
         QVERIFY(f.monitor->prometheusText().contains("jobslib_lock_acquisitions_total{task=\"manual\"} 1\n"));
     }
 
+    void aTasksOwnMetricsShowInPrometheusText()
+    {
+        Fixture f;
+        QVERIFY(f.context->pushMetrics({{QStringLiteral("rows_copied"),
+                                         QVariantMap{{QStringLiteral("value"), 1234},
+                                                     {QStringLiteral("tags"), QVariantMap{{QStringLiteral("table"), QStringLiteral("users")}}}}}}));
+        f.settle();
+        QVERIFY(f.measurements().contains(QStringLiteral("rows_copied")));
+        QVERIFY(f.monitor->prometheusText().contains("rows_copied{table=\"users\",task=\"manual\"} 1234\n"));
+    }
+
     void prometheusTextHasPythonsAndOurSeries()
     {
         Fixture f;
