@@ -2,6 +2,7 @@
 // The Consul lock and liveness backends as the registry knows them: options, validation, --explain.
 #include "consulbackends.h"
 
+#include "app/backendoptions.h"
 #include "app/context.h"
 #include "config/config.h"
 #include "consul/consulsettings.h"
@@ -16,16 +17,6 @@ namespace {
 OptionSpec intOption(const QString &name, qint64 def, qint64 min, qint64 max, const QStringList &env, const QString &doc)
 {
     return OptionSpec::make(name, OptionType::Int, def, env, doc).withRange(double(min), double(max));
-}
-
-OptionSpec keyOption(const QStringList &env, const QString &doc)
-{
-    OptionSpec s;
-    s.name = QStringLiteral("key");
-    s.required = true;
-    s.envNames = env;
-    s.doc = doc;
-    return s;
 }
 
 /*! Endpoint and key checks shared by both Consul backends. */
@@ -80,7 +71,7 @@ BackendDescriptor consulLockDescriptor()
                                                   {QStringLiteral("jobslib.oneinstance.consul.ConsulLock")});
     const QString p = QStringLiteral("JOBSLIB_ONE_INSTANCE_CONSUL_");
     d.options = consulConnectionOptions(p);
-    d.options << keyOption({p + QStringLiteral("KEY"), QStringLiteral("JOBSLIB_ONE_INSTANCE_OPTIONS_KEY")},
+    d.options << requiredKeyOption({p + QStringLiteral("KEY"), QStringLiteral("JOBSLIB_ONE_INSTANCE_OPTIONS_KEY")},
                            QStringLiteral("KV key of the lock, shared by every instance of the job (and Python ones). No leading '/'."));
     d.options << intOption(QStringLiteral("ttl"), 86400, 10, 86400, {p + QStringLiteral("TTL"), QStringLiteral("JOBSLIB_ONE_INSTANCE_OPTIONS_TTL")},
                            QStringLiteral("Session TTL, seconds. runjob renews every ttl/3; a crashed holder blocks the lock for up to 2 x ttl."));
@@ -100,23 +91,8 @@ BackendDescriptor consulLivenessDescriptor()
         {QStringLiteral("jobslib.liveness.consul.ConsulLiveness")});
     const QString p = QStringLiteral("JOBSLIB_LIVENESS_CONSUL_");
     d.options = consulConnectionOptions(p);
-    d.options << keyOption({p + QStringLiteral("KEY")}, QStringLiteral("KV key of the liveness record (Python's)."));
-    OptionSpec prefix;
-    prefix.name = QStringLiteral("heartbeat_prefix");
-    prefix.envNames = {p + QStringLiteral("HEARTBEAT_PREFIX")};
-    prefix.defaultValue = QString();
-    prefix.defaultDoc = QStringLiteral("<key>/instances/");
-    prefix.doc = QStringLiteral("Prefix of the per-instance heartbeat keys (<prefix><fqdn>:<pid>).");
-    d.options << prefix;
-    OptionSpec interval;
-    interval.name = QStringLiteral("heartbeat_interval");
-    interval.type = OptionType::Double;
-    interval.defaultValue = 30.0;
-    interval.minimum = 0;
-    interval.maximum = 86400;
-    interval.envNames = {p + QStringLiteral("HEARTBEAT_INTERVAL")};
-    interval.doc = QStringLiteral("Seconds between heartbeat writes besides those on every state change; 0 turns the heartbeat off.");
-    d.options << interval;
+    d.options << requiredKeyOption({p + QStringLiteral("KEY")}, QStringLiteral("KV key of the liveness record (Python's)."));
+    d.options << heartbeatOptions(p);
     OptionSpec check;
     check.name = QStringLiteral("check_id");
     check.envNames = {p + QStringLiteral("CHECK_ID")};

@@ -3,12 +3,10 @@
 
 #include "app/context.h"
 #include "consul/retry.h"
-#include "jobslib_version.h"
+#include "heartbeat.h"
 #include "runner/clock.h"
 #include "util/logcategories.h"
 
-#include <QCoreApplication>
-#include <QJsonDocument>
 #include <QJsonObject>
 
 namespace jobslib {
@@ -85,21 +83,7 @@ void ConsulLiveness::reportState(const InstanceState &state)
 
 void ConsulLiveness::writeHeartbeat()
 {
-    const QDateTime now = context().clock().utcNow();
-    QJsonObject o{{QStringLiteral("state"), m_state.state},
-                  {QStringLiteral("fqdn"), context().fqdn()},
-                  {QStringLiteral("datacenter"), context().datacenter()},
-                  {QStringLiteral("pid"), QCoreApplication::applicationPid()},
-                  {QStringLiteral("version"), QStringLiteral(JOBSLIB_VERSION_STRING)},
-                  {QStringLiteral("job"), context().taskName()},
-                  {QStringLiteral("timestamp"), now.toSecsSinceEpoch()},
-                  {QStringLiteral("last_success"), m_state.lastSuccess},
-                  {QStringLiteral("last_error"), m_state.lastError},
-                  {QStringLiteral("fencing_token"), qint64(m_state.fencingToken)},
-                  {QStringLiteral("heartbeat_interval"), m_heartbeatMs / 1000.0}};
-    if (m_state.nextRunInMs >= 0)
-        o.insert(QStringLiteral("next_run"), now.toSecsSinceEpoch() + m_state.nextRunInMs / 1000);
-    m_client.kvPut(heartbeatKey(), QJsonDocument(o).toJson(QJsonDocument::Compact), {}, this, [](const ConsulResult<bool> &r) {
+    m_client.kvPut(heartbeatKey(), heartbeatRecord(context(), m_state, m_heartbeatMs, context().clock().utcNow()), {}, this, [](const ConsulResult<bool> &r) {
         if (!r.ok())
             qCDebug(lcLiveness).noquote() << "Can't write heartbeat:" << r.error.describe();
     });

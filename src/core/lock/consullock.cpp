@@ -253,9 +253,8 @@ void ConsulLock::resetWatch()
 
 void ConsulLock::retryWatch(quint64 generation, std::function<void()> again)
 {
-    // A failed long poll is retried with back-off (1 s doubling to 30 s) unless the watch was
-    // replaced or stopped meanwhile.
-    const qint64 wait = qMin<qint64>(1000LL << qMin(m_watchErrors++, 5), 30000);
+    // Retried unless the watch was replaced or stopped meanwhile.
+    const qint64 wait = m_watchBackoff.nextDelayMs();
     context().clock().callAfter(wait, this, [this, generation, again = std::move(again)] {
         if (generation == m_watchGeneration)
             again();
@@ -281,7 +280,7 @@ void ConsulLock::watchOwnKey(quint64 index)
             });
             return;
         }
-        m_watchErrors = 0;
+        m_watchBackoff.reset();
         if (!r.value->entry) {
             onLost(QStringLiteral("the lock key was deleted"));
             return;
@@ -325,7 +324,7 @@ void ConsulLock::watchFreeKey(quint64 index)
             });
             return;
         }
-        m_watchErrors = 0;
+        m_watchBackoff.reset();
         const bool free = !r.value->entry || r.value->entry->session.isEmpty();
         if (!free) {
             watchFreeKey(r.value->index < index ? 0 : r.value->index);

@@ -4,6 +4,7 @@
 #include "consul/consulclient.h"
 #include "consul/consulsettings.h"
 #include "lockbackend.h"
+#include "watchbackoff.h"
 
 #include <QPointer>
 
@@ -80,7 +81,7 @@ private:
     bool m_watchingFree = false;
     quint64 m_watchGeneration = 0;
     int m_watchWaitMs = 5 * 60 * 1000;
-    int m_watchErrors = 0;
+    WatchBackoff m_watchBackoff;
     qint64 m_lockDelayBackoffMs = 0; ///< > 0 after an acquire refused on a free key (lock-delay)
 };
 
