@@ -2,6 +2,7 @@
 // The backends that ship in libjobslib, as the registry knows them.
 #include "backendregistry.h"
 #include "consulbackends.h"
+#include "etcdbackends.h"
 #include "influxdbbackend.h"
 
 #include "config/config.h"
@@ -108,6 +109,8 @@ BackendRegistry BackendRegistry::builtins()
     r.add(fileMetrics());
     r.add(consulLockDescriptor());
     r.add(consulLivenessDescriptor());
+    r.add(etcdLockDescriptor());
+    r.add(etcdLivenessDescriptor());
     r.add(influxDbMetricsDescriptor());
     return r;
 }

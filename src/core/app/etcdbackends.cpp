@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The etcd lock and liveness backends as the registry knows them: options, validation, --explain.
+#include "etcdbackends.h"
+
+#include "app/backendoptions.h"
+#include "app/context.h"
+#include "config/config.h"
+#include "etcd/etcdsettings.h"
+#include "liveness/etcdliveness.h"
+#include "lock/etcdlock.h"
+#include "lock/leasekeeper.h"
+
+namespace jobslib {
+
+namespace {
+
+QString validateEtcd(const Config &config, const QString &group)
+{
+    const auto endpoint = etcdEndpoint(config, group);
+    if (!endpoint)
+        return endpoint.error();
+    if (config.string(group + QStringLiteral(".key")).isEmpty())
+        return QStringLiteral("option '%1.key' from %2: the key must not be empty").arg(group, config.origin(group + QStringLiteral(".key")));
+    return {};
+}
+
+QString explainEtcdLock(const Config &config)
+{
+    const QString g = QStringLiteral("one_instance.etcd");
+    const qint64 ttl = config.integer(g + QStringLiteral(".ttl"));
+    const double margin = double(LeaseKeeper::marginMs(ttl * 1000)) / 1000.0;
+    const auto endpoint = etcdEndpoint(config, g);
+    const int members = endpoint ? int(endpoint->endpoints.size()) : 0;
+    return QStringLiteral(
+               "The etcd lock is the key '%1', created in one transaction only if it does not exist, attached to a lease with TTL %2 s "
+               "that the holder keeps alive every %3 s; the fencing token is the key's create revision. %4 endpoint(s) are tried in turn.\n"
+               "- Graceful stop of the holder: it revokes its lease, which deletes the key; a watching standby contends at once: "
+               "failover in well under a second plus the task's start.\n"
+               "- Crash of the holder (kill -9, host down): etcd expires the lease %2 s after the last keep-alive and deletes the key; "
+               "the standbys' watch sees it at once: worst case %2 s.\n"
+               "- Holder loses etcd (its members, or the quorum): it stops its task when it cannot renew within %5 s of its last "
+               "confirmed keep-alive (TTL minus %6 s), before etcd can expire the lease; without a quorum nobody can acquire. A command "
+               "task is killed by jobslib-guard at that deadline even if runjob is frozen.\n"
+               "- Requests time out after %7 s per member.")
+        .arg(config.string(g + QStringLiteral(".key")))
+        .arg(ttl)
+        .arg(QString::number(double(ttl) / 3.0, 'f', 1))
+        .arg(members)
+        .arg(QString::number(double(ttl) - margin, 'f', 1))
+        .arg(margin)
+        .arg(config.number(g + QStringLiteral(".timeout")));
+}
+
+} // namespace
+
+BackendDescriptor etcdLockDescriptor()
+{
+    BackendDescriptor d = BackendDescriptor::make(BackendKind::Lock, QStringLiteral("etcd"),
+                                                  QStringLiteral("An etcd key created in a transaction and attached to a lease (v3 API over the JSON gateway)."));
+    const QString p = QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_");
+    d.options = etcdConnectionOptions(p);
+    d.options << requiredKeyOption({p + QStringLiteral("KEY")}, QStringLiteral("Key of the lock, shared by every instance of the job, e.g. jobslib/locks/myjob."));
+    d.options << OptionSpec::make(QStringLiteral("ttl"), OptionType::Int, 30, {p + QStringLiteral("TTL")},
+                                  QStringLiteral("Lease TTL, seconds. runjob keeps it alive every ttl/3; a crashed holder blocks the lock for up to ttl."))
+                     .withRange(2, 86400);
+    d.create = [](Context &c) -> QObject * { return new EtcdLock(c, etcdEndpoint(c.config(), QStringLiteral("one_instance.etcd")).value()); };
+    d.validate = [](const Config &c) { return validateEtcd(c, QStringLiteral("one_instance.etcd")); };
+    d.explain = explainEtcdLock;
+    return d;
+}
+
+BackendDescriptor etcdLivenessDescriptor()
+{
+    BackendDescriptor d = BackendDescriptor::make(BackendKind::Liveness, QStringLiteral("etcd"),
+                                                  QStringLiteral("The liveness record in an etcd key and a per-instance heartbeat, as the Consul backend writes them."));
+    const QString p = QStringLiteral("JOBSLIB_LIVENESS_ETCD_");
+    d.options = etcdConnectionOptions(p);
+    d.options << requiredKeyOption({p + QStringLiteral("KEY")}, QStringLiteral("Key of the liveness record."));
+    d.options << heartbeatOptions(p);
+    d.create = [](Context &c) -> QObject * { return new EtcdLiveness(c, etcdEndpoint(c.config(), QStringLiteral("liveness.etcd")).value()); };
+    d.validate = [](const Config &c) { return validateEtcd(c, QStringLiteral("liveness.etcd")); };
+    return d;
+}
+
+} // namespace jobslib

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "etcdlock.h"
+
+#include "app/context.h"
+#include "leasekeeper.h"
+#include "runner/clock.h"
+#include "util/deferred.h"
+#include "util/logcategories.h"
+
+#include <QRandomGenerator>
+
+namespace jobslib {
+
+EtcdLock::EtcdLock(Context &context, const EtcdEndpoint &endpoint, QObject *parent)
+    : LockBackend(context, parent)
+    , m_client(context.network(), endpoint, this)
+    , m_key(context.config().string(QStringLiteral("one_instance.etcd.key")).toUtf8())
+    , m_ttlS(context.config().integer(QStringLiteral("one_instance.etcd.ttl")))
+    , m_keeper(new LeaseKeeper(context.clock(), this))
+{
+    connect(m_keeper, &LeaseKeeper::lost, this, &EtcdLock::onLost);
+    connect(m_keeper, &LeaseKeeper::deadlineChanged, this, &LockBackend::leaseDeadlineChanged);
+    connect(m_keeper, &LeaseKeeper::renewFailed, this, &LockBackend::renewFailed);
+}
+
+EtcdLock::~EtcdLock()
+{
+    resetWatch();
+}
+
+void EtcdLock::acquire()
+{
+    if (m_held) {
+        deferred(this, [this] {
+            if (m_held)
+                Q_EMIT acquired(m_token);
+        });
+        return;
+    }
+    if (m_acquiring)
+        return;
+    m_acquiring = true;
+    const qint64 sentAtMs = context().clock().monotonicMs();
+    m_client.grantLease(m_ttlS, this, [this, sentAtMs](const EtcdResult<qint64> &r) {
+        if (!r.ok()) {
+            m_acquiring = false;
+            Q_EMIT acquireFailed(QStringLiteral("cannot create an etcd lease: ") + r.error.describe());
+            return;
+        }
+        const qint64 lease = *r.value;
+        // The record carries no fencing token: that is the key's create revision, known only
+        // once the key exists (lock-info shows it from the key).
+        m_client.createIfAbsent(m_key, ownRecord(0).toJson(), lease, this,
+                                [this, lease, sentAtMs](const EtcdResult<EtcdCreate> &c) { onCreateAnswered(lease, sentAtMs, c); });
+    });
+}
+
+void EtcdLock::onCreateAnswered(qint64 lease, qint64 sentAtMs, const EtcdResult<EtcdCreate> &r)
+{
+    m_acquiring = false;
+    if (!r.ok()) {
+        // Whether or not the transaction took effect, revoking the lease undoes it.
+        revokeQuietly(lease);
+        Q_EMIT acquireFailed(QStringLiteral("cannot create the lock key: ") + r.error.describe());
+        return;
+    }
+    // A transaction that timed out at one member may still have been applied there, and its
+    // retry at the next member then finds the key: created by our own lease, so it is ours.
+    const bool oursAlready = !r.value->created && r.value->existing && r.value->existing->lease == lease;
+    if (!r.value->created && !oursAlready) {
+        revokeQuietly(lease);
+        Q_EMIT notAcquired(ownerOf(r.value->existing));
+        return;
+    }
+    m_lease = lease;
+    m_held = true;
+    m_token = quint64(oursAlready ? r.value->existing->createRevision : r.value->revision);
+    m_keeper->start(m_ttlS * 1000, sentAtMs, [this, lease](std::function<void(LeaseKeeper::RenewOutcome, const QString &)> cb) {
+        m_client.keepAlive(lease, this, [cb](const EtcdResult<qint64> &k) {
+            if (!k.ok())
+                cb(LeaseKeeper::RenewOutcome::Failed, k.error.describe());
+            else if (*k.value <= 0)
+                cb(LeaseKeeper::RenewOutcome::Gone, {});
+            else
+                cb(LeaseKeeper::RenewOutcome::Renewed, {});
+        });
+    });
+    watchOwnKey(qint64(m_token) + 1);
+    Q_EMIT acquired(m_token);
+}
+
+void EtcdLock::release()
+{
+    if (!m_held) {
+        deferred(this, [this] { Q_EMIT released(); });
+        return;
+    }
+    m_keeper->stop();
+    resetWatch();
+    m_held = false;
+    const qint64 lease = std::exchange(m_lease, 0);
+    // Revoking the lease deletes the key with it: one request, and no window where the key
+    // exists without a live lease.
+    m_client.revokeLease(lease, this, [this](const EtcdResult<bool> &r) {
+        if (r.ok())
+            Q_EMIT released();
+        else
+            Q_EMIT releaseFailed(r.error.describe() + QStringLiteral(" (the lock frees itself when its lease expires)"));
+    });
+}
+
+void EtcdLock::refresh()
+{
+    if (m_held)
+        m_keeper->renewNow();
+}
+
+qint64 EtcdLock::leaseRemainingMs() const
+{
+    const qint64 deadline = m_keeper->deadlineMs();
+    return deadline < 0 ? -1 : qMax<qint64>(0, deadline - context().clock().monotonicMs());
+}
+
+void EtcdLock::resetWatch()
+{
+    ++m_watchGeneration;
+    m_watchingFree = false;
+    dropWatch();
+}
+
+void EtcdLock::dropWatch()
+{
+    // Often called from one of the watch's own signals: delete it later, deaf from now on.
+    if (EtcdWatch *w = m_watch.data()) {
+        m_watch = nullptr;
+        w->disconnect(this);
+        w->deleteLater();
+    }
+}
+
+void EtcdLock::watchOwnKey(qint64 fromRevision)
+{
+    resetWatch();
+    const quint64 generation = m_watchGeneration;
+    EtcdWatch *w = m_client.watch(m_key, fromRevision, this);
+    m_watch = w;
+    connect(w, &EtcdWatch::created, this, [this] { m_watchBackoff.reset(); });
+    connect(w, &EtcdWatch::events, this, [this, generation](const QList<EtcdWatchEvent> &events) {
+        if (generation != m_watchGeneration || !m_held)
+            return;
+        for (const EtcdWatchEvent &e : events) {
+            if (e.type == EtcdWatchEvent::Type::Delete) {
+                onLost(QStringLiteral("the lock key was deleted (its lease was revoked or expired)"));
+                return;
+            }
+            if (e.kv.createRevision != qint64(m_token)) {
+                onLost(QStringLiteral("the lock key was replaced"));
+                return;
+            }
+        }
+    });
+    connect(w, &EtcdWatch::failed, this, [this, generation](const EtcdError &error) {
+        if (generation != m_watchGeneration || !m_held)
+            return;
+        qCDebug(lcLock).noquote() << "Watch of the lock key failed:" << error.describe();
+        // The lease keeper decides about the lock; the watch only comes back, after a back-off.
+        context().clock().callAfter(m_watchBackoff.nextDelayMs(), this, [this, generation] { recheckOwnKey(generation); });
+    });
+}
+
+void EtcdLock::recheckOwnKey(quint64 generation)
+{
+    if (generation != m_watchGeneration || !m_held)
+        return;
+    if (m_keeper->expired()) {
+        onLost(QStringLiteral("the lease deadline passed (was the process frozen?)"));
+        return;
+    }
+    // Events may have been missed while the watch was down: look at the key, then watch from there.
+    m_client.get(m_key, this, [this, generation](const EtcdResult<EtcdRead> &r) {
+        if (generation != m_watchGeneration || !m_held)
+            return;
+        if (!r.ok()) {
+            context().clock().callAfter(m_watchBackoff.nextDelayMs(), this, [this, generation] { recheckOwnKey(generation); });
+            return;
+        }
+        if (!r.value->kv) {
+            onLost(QStringLiteral("the lock key was deleted (its lease was revoked or expired)"));
+            return;
+        }
+        if (r.value->kv->createRevision != qint64(m_token)) {
+            onLost(QStringLiteral("the lock key is held by another lease"));
+            return;
+        }
+        watchOwnKey(r.value->revision + 1);
+    });
+}
+
+void EtcdLock::onLost(const QString &reason)
+{
+    if (!m_held)
+        return;
+    m_keeper->stop();
+    resetWatch();
+    m_held = false;
+    revokeQuietly(std::exchange(m_lease, 0));
+    Q_EMIT lost(reason);
+}
+
+void EtcdLock::watchForRelease()
+{
+    if (m_held || m_watchingFree)
+        return;
+    resetWatch();
+    m_watchingFree = true;
+    watchFreeKey();
+}
+
+void EtcdLock::stopWatching()
+{
+    if (m_watchingFree)
+        resetWatch();
+}
+
+void EtcdLock::watchFreeKey()
+{
+    const quint64 generation = m_watchGeneration;
+    const auto retry = [this, generation] {
+        context().clock().callAfter(m_watchBackoff.nextDelayMs(), this, [this, generation] {
+            if (generation == m_watchGeneration && m_watchingFree)
+                watchFreeKey();
+        });
+    };
+    m_client.get(m_key, this, [this, generation, retry](const EtcdResult<EtcdRead> &r) {
+        if (generation != m_watchGeneration || !m_watchingFree)
+            return;
+        if (!r.ok()) {
+            retry();
+            return;
+        }
+        if (!r.value->kv) {
+            onFreed(generation);
+            return;
+        }
+        dropWatch();
+        EtcdWatch *w = m_client.watch(m_key, r.value->revision + 1, this);
+        m_watch = w;
+        connect(w, &EtcdWatch::created, this, [this] { m_watchBackoff.reset(); });
+        connect(w, &EtcdWatch::events, this, [this, generation](const QList<EtcdWatchEvent> &events) {
+            for (const EtcdWatchEvent &e : events) {
+                if (e.type == EtcdWatchEvent::Type::Delete) {
+                    onFreed(generation);
+                    return;
+                }
+            }
+        });
+        connect(w, &EtcdWatch::failed, this, [this, generation, retry] {
+            if (generation == m_watchGeneration && m_watchingFree)
+                retry();
+        });
+    });
+}
+
+void EtcdLock::onFreed(quint64 generation)
+{
+    if (generation != m_watchGeneration || !m_watchingFree)
+        return;
+    resetWatch();
+    // A little jitter, so that standbys do not all hit etcd in the same millisecond; the
+    // transaction lets exactly one of them win anyway.
+    const quint64 again = m_watchGeneration;
+    context().clock().callAfter(QRandomGenerator::global()->bounded(50), this, [this, again] {
+        if (again == m_watchGeneration && !m_held)
+            Q_EMIT freed();
+    });
+}
+
+void EtcdLock::revokeQuietly(qint64 lease)
+{
+    if (!lease)
+        return;
+    m_client.revokeLease(lease, this, [lease](const EtcdResult<bool> &r) {
+        if (!r.ok())
+            qCDebug(lcLock).noquote() << "Can't revoke etcd lease" << QString::number(lease, 16) << ":" << r.error.describe();
+    });
+}
+
+LockOwner EtcdLock::ownerOf(const std::optional<EtcdKv> &kv)
+{
+    LockOwner owner;
+    if (!kv)
+        return owner;
+    owner.held = true;
+    const auto record = OwnerRecord::fromJson(kv->value);
+    if (record) {
+        owner.record = record.value();
+        owner.record->fencingToken = quint64(kv->createRevision);
+    }
+    owner.holderId = QStringLiteral("lease %1").arg(QString::number(kv->lease, 16));
+    owner.detail = QStringLiteral("create revision %1").arg(kv->createRevision);
+    return owner;
+}
+
+void EtcdLock::queryOwner()
+{
+    m_client.get(m_key, this, [this](const EtcdResult<EtcdRead> &r) {
+        if (!r.ok())
+            Q_EMIT ownerQueried(std::nullopt, r.error.describe());
+        else
+            Q_EMIT ownerQueried(ownerOf(r.value->kv), QString());
+    });
+}
+
+void EtcdLock::forceRelease()
+{
+    m_client.get(m_key, this, [this](const EtcdResult<EtcdRead> &r) {
+        if (!r.ok()) {
+            Q_EMIT forceReleaseFinished(false, r.error.describe());
+            return;
+        }
+        if (!r.value->kv) {
+            Q_EMIT forceReleaseFinished(true, QStringLiteral("the lock '%1' is not held").arg(lockKey()));
+            return;
+        }
+        const EtcdKv kv = *r.value->kv;
+        const QString who = ownerOf(kv).record ? ownerOf(kv).record->fqdn : QStringLiteral("unknown holder");
+        if (kv.lease) {
+            // The holder's lease goes, and with it the key; the holder's watch sees the delete.
+            m_client.revokeLease(kv.lease, this, [this, kv, who](const EtcdResult<bool> &rr) {
+                Q_EMIT forceReleaseFinished(rr.ok(), rr.ok() ? QStringLiteral("revoked lease %1 of %2; the lock is free").arg(QString::number(kv.lease, 16), who)
+                                                             : rr.error.describe());
+            });
+            return;
+        }
+        m_client.deleteIfCreatedAt(m_key, kv.createRevision, this, [this, who](const EtcdResult<bool> &rr) {
+            Q_EMIT forceReleaseFinished(rr.ok(), rr.ok() ? QStringLiteral("deleted the lock key of %1; the lock is free").arg(who) : rr.error.describe());
+        });
+    });
+}
+
+} // namespace jobslib

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include "etcd/etcdclient.h"
+#include "lockbackend.h"
+#include "watchbackoff.h"
+
+#include <QPointer>
+
+namespace jobslib {
+
+class LeaseKeeper;
+
+/*!
+ * The one-instance lock on etcd (v3 API through its JSON gateway), with the semantics of the
+ * Consul lock:
+ *
+ * - acquire: grant a lease of `ttl` seconds, then one transaction that creates the key with the
+ *   owner record (the same JSON as Consul's) attached to the lease only if the key does not exist.
+ *   Whoever loses revokes its lease at once (no lease leak) and learns the holder from the same answer;
+ * - the fencing token is the key's create revision: etcd's revision only grows, so every new
+ *   holder gets a larger token;
+ * - while held, LeaseKeeper keeps the lease alive every ttl/3 and keeps a local deadline, and a
+ *   watch on the key notices at once when it is deleted (lease revoked by `release-lock`, expired);
+ * - a standby watches the key and gets freed() when it is deleted;
+ * - release revokes the lease, which deletes the key in the same step.
+ */
+class JOBSLIB_EXPORT EtcdLock : public LockBackend
+{
+    Q_OBJECT
+public:
+    EtcdLock(Context &context, const EtcdEndpoint &endpoint, QObject *parent = nullptr);
+    ~EtcdLock() override;
+
+    QString backendName() const override { return QStringLiteral("etcd"); }
+    QString lockKey() const override { return QString::fromUtf8(m_key); }
+    void acquire() override;
+    void release() override;
+    bool isHeld() const override { return m_held; }
+    quint64 fencingToken() const override { return m_held ? m_token : 0; }
+    void refresh() override;
+    qint64 leaseRemainingMs() const override;
+    void watchForRelease() override;
+    void stopWatching() override;
+    void queryOwner() override;
+    void forceRelease() override;
+
+    const EtcdClient &client() const { return m_client; }
+
+private:
+    void onCreateAnswered(qint64 lease, qint64 sentAtMs, const EtcdResult<EtcdCreate> &r);
+    void watchOwnKey(qint64 fromRevision);
+    void recheckOwnKey(quint64 generation);
+    void watchFreeKey();
+    void onFreed(quint64 generation);
+    void onLost(const QString &reason);
+    void resetWatch();
+    void dropWatch();
+    /*! Best effort: a lease that is not revoked expires after its TTL anyway. */
+    void revokeQuietly(qint64 lease);
+    static LockOwner ownerOf(const std::optional<EtcdKv> &kv);
+
+    EtcdClient m_client;
+    QByteArray m_key;
+    qint64 m_ttlS;
+    LeaseKeeper *m_keeper;
+    qint64 m_lease = 0;
+    bool m_held = false;
+    bool m_acquiring = false;
+    quint64 m_token = 0;
+    QPointer<EtcdWatch> m_watch;
+    bool m_watchingFree = false;
+    quint64 m_watchGeneration = 0;
+    WatchBackoff m_watchBackoff;
+};
+
+} // namespace jobslib
