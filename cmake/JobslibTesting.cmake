@@ -15,5 +15,5 @@ function(jobslib_add_test name)
     set(T_TIMEOUT 120)
   endif()
   set_tests_properties(${T_PREFIX}-${name} PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${T_PREFIX};${T_LABELS}"
-    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;JOBSLIB_TEST_BIN=${CMAKE_BINARY_DIR}/bin;QT_LOGGING_RULES=jobslib.consul.debug=false")
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;JOBSLIB_TEST_BIN=${CMAKE_BINARY_DIR}/bin;QT_LOGGING_RULES=jobslib.consul.debug=false\\;jobslib.etcd.debug=false")
 endfunction()

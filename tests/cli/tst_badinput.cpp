@@ -175,6 +175,19 @@ void TestBadInput::rejected_data()
     QTest::newRow("status port out of range")
         << command() << noEnv << QByteArray("[status]\nenabled = true\nport = 70000\n")
         << QStringList{QStringLiteral("status.port"), QStringLiteral("70000"), QStringLiteral("from 0 to 65535")};
+    QTest::newRow("etcd endpoint not a URL")
+        << command() << noEnv << QByteArray("[one_instance]\nbackend = etcd\n[one_instance.etcd]\nkey = k\nendpoints = http://a:2379,ftp://b\n")
+        << QStringList{QStringLiteral("option 'one_instance.etcd.endpoints': value 'ftp://b'"), QStringLiteral("expected http(s)://host:port")};
+    QTest::newRow("etcd key missing")
+        << command() << noEnv << QByteArray("[one_instance]\nbackend = etcd\n")
+        << QStringList{QStringLiteral("option 'one_instance.etcd.key' is required when one_instance.backend = etcd"),
+                       QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_KEY")};
+    QTest::newRow("etcd ttl too short")
+        << command() << noEnv << QByteArray("[one_instance]\nbackend = etcd\n[one_instance.etcd]\nkey = k\nttl = 1\n")
+        << QStringList{QStringLiteral("one_instance.etcd.ttl"), QStringLiteral("from 2 to 86400")};
+    QTest::newRow("etcd user without password")
+        << command() << noEnv << QByteArray("[liveness]\nbackend = etcd\n[liveness.etcd]\nkey = k\nusername = u\n")
+        << QStringList{QStringLiteral("options 'liveness.etcd.username' and 'liveness.etcd.password' go together")};
     QTest::newRow("status address not an address")
         << command() << noEnv << QByteArray("[status]\nenabled = true\naddress = localhost:80\n")
         << QStringList{QStringLiteral("option 'status.address': value 'localhost:80' from file %SETTINGS%:3"), QStringLiteral("expected an IP address")};

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// EtcdLock and EtcdLiveness in-process against a real etcd (Debian etcd-server): one winner per
+// key, the holder read from the same answer, no lease leak, fencing tokens = create revisions,
+// keep-alive, standby watch, force-release noticed at once, the local deadline when etcd is gone.
+#include "app/backendregistry.h"
+#include "app/context.h"
+#include "etcdcluster.h"
+#include "liveness/etcdliveness.h"
+#include "lock/etcdlock.h"
+#include "runner/clock.h"
+#include "testcontext.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace jobslib;
+using namespace jobslib::test;
+
+namespace {
+const QString Key = QStringLiteral("jobslib/test/lock");
+}
+
+class TestEtcdLock : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<EtcdCluster> m_etcd;
+    BackendRegistry m_registry = BackendRegistry::builtins();
+
+    std::unique_ptr<Context> context(const QString &fqdn, const QHash<QString, QString> &extra = {}) const
+    {
+        QHash<QString, QString> v{{QStringLiteral("one_instance.backend"), QStringLiteral("etcd")},
+                                  {QStringLiteral("one_instance.etcd.endpoints"), m_etcd->endpoints()},
+                                  {QStringLiteral("one_instance.etcd.key"), Key},
+                                  {QStringLiteral("one_instance.etcd.ttl"), QStringLiteral("4")},
+                                  {QStringLiteral("one_instance.etcd.timeout"), QStringLiteral("1")},
+                                  {QStringLiteral("liveness.backend"), QStringLiteral("etcd")},
+                                  {QStringLiteral("liveness.etcd.endpoints"), m_etcd->endpoints()},
+                                  {QStringLiteral("liveness.etcd.key"), QStringLiteral("jobslib/test/liveness")},
+                                  {QStringLiteral("fqdn"), fqdn}};
+        for (auto it = extra.cbegin(); it != extra.cend(); ++it)
+            v.insert(it.key(), it.value());
+        return testContext(m_registry, v, QStringLiteral("job"));
+    }
+
+    /*! Leases etcd knows (POST /v3/lease/leases). */
+    int leaseCount()
+    {
+        const EtcdCluster::Reply r = m_etcd->request(0, QStringLiteral("/v3/lease/leases"), "{}");
+        return int(r.json().value(QStringLiteral("leases")).toArray().size());
+    }
+
+    static quint64 acquire(LockBackend *lock, bool *won)
+    {
+        QSignalSpy got(lock, &LockBackend::acquired);
+        QSignalSpy busy(lock, &LockBackend::notAcquired);
+        QSignalSpy failed(lock, &LockBackend::acquireFailed);
+        lock->acquire();
+        if (!QTest::qWaitFor([&] { return !got.isEmpty() || !busy.isEmpty() || !failed.isEmpty(); }, 10000) || !failed.isEmpty()) {
+            qWarning() << "acquire failed:" << (failed.isEmpty() ? QStringLiteral("no answer") : failed.constFirst().constFirst().toString());
+            *won = false;
+            return 0;
+        }
+        *won = !got.isEmpty();
+        return *won ? got.constFirst().constFirst().value<quint64>() : 0;
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        if (EtcdCluster::program().isEmpty())
+            QSKIP("etcd is not installed (Debian package etcd-server)");
+        m_etcd = std::make_unique<EtcdCluster>();
+        QString error;
+        QVERIFY2(m_etcd->start(1, &error), qPrintable(error));
+    }
+
+    void cleanup() { m_etcd.reset(); }
+
+    void oneWinnerTheOtherSeesTheHolderAndLeaksNoLease()
+    {
+        auto a = context(QStringLiteral("host-a.example.com"));
+        auto b = context(QStringLiteral("host-b.example.com"));
+        bool won = false;
+        const quint64 token = acquire(a->lock(), &won);
+        QVERIFY(won);
+        QVERIFY(token > 0);
+        QCOMPARE(a->lock()->fencingToken(), token);
+        // The key holds the owner record, the token is its create revision.
+        const auto value = m_etcd->get(Key.toUtf8());
+        QVERIFY(value);
+        const QJsonObject record = QJsonDocument::fromJson(*value).object();
+        QCOMPARE(record.value(QStringLiteral("fqdn")).toString(), QStringLiteral("host-a.example.com"));
+
+        QSignalSpy busy(b->lock(), &LockBackend::notAcquired);
+        b->lock()->acquire();
+        QVERIFY(busy.wait(10000));
+        const LockOwner owner = busy.constFirst().constFirst().value<LockOwner>();
+        QVERIFY(owner.held);
+        QVERIFY(owner.record);
+        QCOMPARE(owner.record->fqdn, QStringLiteral("host-a.example.com"));
+        QCOMPARE(owner.record->fencingToken, token);
+        QVERIFY(QTest::qWaitFor([&] { return leaseCount() == 1; }, 5000)); // b revoked its lease
+
+        QSignalSpy released(a->lock(), &LockBackend::released);
+        a->lock()->release();
+        QVERIFY(released.wait(5000));
+        QVERIFY(!m_etcd->get(Key.toUtf8()));
+        QCOMPARE(leaseCount(), 0);
+        QCOMPARE(a->lock()->fencingToken(), 0u);
+
+        const quint64 next = acquire(b->lock(), &won);
+        QVERIFY(won);
+        QVERIFY2(next > token, qPrintable(QStringLiteral("%1 then %2").arg(token).arg(next)));
+    }
+
+    void acquiringAHeldLockAgainKeepsTheToken()
+    {
+        auto a = context(QStringLiteral("host-a.example.com"));
+        bool won = false;
+        const quint64 token = acquire(a->lock(), &won);
+        QVERIFY(won);
+        QCOMPARE(acquire(a->lock(), &won), token);
+        QVERIFY(won);
+        QCOMPARE(leaseCount(), 1);
+    }
+
+    void theLeaseIsKeptAliveBeyondItsTtl()
+    {
+        auto a = context(QStringLiteral("host-a.example.com"));
+        QSignalSpy lost(a->lock(), &LockBackend::lost);
+        QSignalSpy renewed(a->lock(), &LockBackend::leaseDeadlineChanged);
+        bool won = false;
+        acquire(a->lock(), &won);
+        QVERIFY(won);
+        QVERIFY(a->lock()->leaseRemainingMs() > 0);
+        // Three keep-alives at ttl/3 take about one TTL: the key must still be there afterwards.
+        QVERIFY(QTest::qWaitFor([&] { return renewed.size() >= 4; }, 10000));
+        QVERIFY(lost.isEmpty());
+        QVERIFY(m_etcd->get(Key.toUtf8()));
+    }
+
+    void aStandbyIsFreedWhenTheHolderReleases()
+    {
+        auto a = context(QStringLiteral("host-a.example.com"));
+        auto b = context(QStringLiteral("host-b.example.com"));
+        bool won = false;
+        acquire(a->lock(), &won);
+        QVERIFY(won);
+        acquire(b->lock(), &won);
+        QVERIFY(!won);
+        QSignalSpy freed(b->lock(), &LockBackend::freed);
+        b->lock()->watchForRelease();
+        QVERIFY(!freed.wait(300)); // nothing happens while held
+        QElapsedTimer t;
+        t.start();
+        a->lock()->release();
+        QVERIFY(freed.wait(3000));
+        qInfo("standby freed %lld ms after release()", t.elapsed());
+        QVERIFY(t.elapsed() < 1000);
+        QCOMPARE(acquire(b->lock(), &won) > 0, true);
+        QVERIFY(won);
+    }
+
+    void forceReleaseIsNoticedByTheHolderAtOnce()
+    {
+        auto a = context(QStringLiteral("host-a.example.com"));
+        auto admin = context(QStringLiteral("admin.example.com"));
+        bool won = false;
+        acquire(a->lock(), &won);
+        QVERIFY(won);
+        QSignalSpy lost(a->lock(), &LockBackend::lost);
+        QSignalSpy owner(admin->lock(), &LockBackend::ownerQueried);
+        admin->lock()->queryOwner();
+        QVERIFY(owner.wait(5000));
+        const auto o = owner.constFirst().constFirst().value<std::optional<LockOwner>>();
+        QVERIFY(o && o->held && o->record);
+        QCOMPARE(o->record->fqdn, QStringLiteral("host-a.example.com"));
+
+        QSignalSpy done(admin->lock(), &LockBackend::forceReleaseFinished);
+        QElapsedTimer t;
+        t.start();
+        admin->lock()->forceRelease();
+        QVERIFY(done.wait(5000));
+        QVERIFY2(done.constFirst().constFirst().toBool(), qPrintable(done.constFirst().at(1).toString()));
+        // lost() may come before or after forceReleaseFinished(): wait on the condition, not the next signal.
+        QTRY_VERIFY_WITH_TIMEOUT(!lost.isEmpty(), 2000);
+        qInfo("holder noticed the force-release after %lld ms: %s", t.elapsed(), qPrintable(lost.constFirst().constFirst().toString()));
+        QVERIFY(t.elapsed() < 1000);
+        QVERIFY(!a->lock()->isHeld());
+    }
+
+    void withoutEtcdTheHolderLosesBeforeTheLeaseCouldExpire()
+    {
+        auto a = context(QStringLiteral("host-a.example.com"));
+        bool won = false;
+        acquire(a->lock(), &won);
+        QVERIFY(won);
+        QSignalSpy lost(a->lock(), &LockBackend::lost);
+        QSignalSpy renewFailed(a->lock(), &LockBackend::renewFailed);
+        QElapsedTimer t;
+        t.start();
+        m_etcd->pauseMember(0); // frozen: requests hang until the timeout
+        QVERIFY(lost.wait(8000));
+        // TTL 4 s, margin 0.4 s: lost at the latest 3.6 s after the last confirmed keep-alive.
+        QVERIFY2(t.elapsed() < 4000, qPrintable(QStringLiteral("lost after %1 ms").arg(t.elapsed())));
+        QVERIFY(!renewFailed.isEmpty());
+        m_etcd->resumeMember(0);
+    }
+
+    void livenessWritesTheRecordAndReadsItBack()
+    {
+        auto a = context(QStringLiteral("host-a.example.com"));
+        LivenessBackend *l = a->liveness();
+        QCOMPARE(l->backendName(), QStringLiteral("etcd"));
+        QSignalSpy written(l, &LivenessBackend::writeFinished);
+        OwnerRecord r = OwnerRecord::now(QStringLiteral("host-a.example.com"), QDateTime::currentDateTimeUtc());
+        l->write(r);
+        QVERIFY(written.wait(5000));
+        QVERIFY(written.constFirst().constFirst().toBool());
+        QSignalSpy read(l, &LivenessBackend::readFinished);
+        l->read();
+        QVERIFY(read.wait(5000));
+        const auto got = read.constFirst().constFirst().value<std::optional<OwnerRecord>>();
+        QVERIFY(got);
+        QCOMPARE(got->fqdn, QStringLiteral("host-a.example.com"));
+        InstanceState s;
+        s.state = QStringLiteral("sleeping");
+        l->reportState(s);
+        const QByteArray heartbeatKey = QByteArrayLiteral("jobslib/test/liveness/instances/") + a->instanceId().toUtf8();
+        QVERIFY(QTest::qWaitFor([&] { return m_etcd->get(heartbeatKey).has_value(); }, 5000));
+        QCOMPARE(QJsonDocument::fromJson(*m_etcd->get(heartbeatKey)).object().value(QStringLiteral("state")).toString(), QStringLiteral("sleeping"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEtcdLock)
+#include "tst_etcdlock.moc"
