@@ -7,8 +7,9 @@ set -euo pipefail
 what=${1:-test}
 # Qt HTTP Server's CMake package needs the WebSockets one (Debian 12 does not pull it in).
 build=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev)
-# influxdb: the real server the metrics tests start; python3-prometheus-client: a /metrics parser nobody here wrote.
-test=(util-linux procps coreutils python3 python3-consul python3-prometheus-client influxdb dbus gnome-keyring openssl)
+# influxdb, etcd-server: the real servers the metrics and etcd tests start; python3-prometheus-client: a
+# /metrics parser nobody here wrote.
+test=(util-linux procps coreutils python3 python3-consul python3-prometheus-client influxdb etcd-server dbus gnome-keyring openssl)
 case $what in
   build) wanted=("${build[@]}") ;;
   test) wanted=("${build[@]}" "${test[@]}") ;;
