@@ -3,7 +3,6 @@
 
 #include "app/context.h"
 #include "consul/retry.h"
-#include "heartbeat.h"
 #include "runner/clock.h"
 #include "util/logcategories.h"
 
@@ -16,29 +15,19 @@ const QString group = QStringLiteral("liveness.consul");
 }
 
 ConsulLiveness::ConsulLiveness(Context &context, const ConsulEndpoint &endpoint, QObject *parent)
-    : LivenessBackend(context, parent)
+    : HeartbeatLiveness(context, group, parent)
     , m_client(context.network(), endpoint, this)
-    , m_key(context.config().string(group + QStringLiteral(".key")))
-    , m_prefix(context.config().string(group + QStringLiteral(".heartbeat_prefix")))
-    , m_heartbeatMs(qint64(context.config().number(group + QStringLiteral(".heartbeat_interval")) * 1000))
     , m_checkId(context.config().string(group + QStringLiteral(".check_id")))
     , m_checkTtlS(context.config().integer(group + QStringLiteral(".check_ttl")))
     , m_retry(RetryPolicy::fromConfig(context.config(), group))
 {
-    if (m_prefix.isEmpty())
-        m_prefix = m_key + QStringLiteral("/instances/");
-}
-
-QString ConsulLiveness::heartbeatKey() const
-{
-    return m_prefix + context().instanceId();
 }
 
 void ConsulLiveness::write(const OwnerRecord &state)
 {
     const QByteArray body = state.toJson();
     withRetry<bool>(
-        context().clock(), this, m_retry, [this, body](ConsulClient::Callback<bool> cb) { m_client.kvPut(m_key, body, {}, this, cb); },
+        context().clock(), this, m_retry, [this, body](ConsulClient::Callback<bool> cb) { m_client.kvPut(key(), body, {}, this, cb); },
         [this](const ConsulResult<bool> &r) {
             if (!r.ok())
                 Q_EMIT writeFinished(false, r.error.describe());
@@ -52,50 +41,28 @@ void ConsulLiveness::write(const OwnerRecord &state)
 void ConsulLiveness::read()
 {
     withRetry<KvRead>(
-        context().clock(), this, m_retry, [this](ConsulClient::Callback<KvRead> cb) { m_client.kvGet(m_key, 0, 0, this, cb); },
+        context().clock(), this, m_retry, [this](ConsulClient::Callback<KvRead> cb) { m_client.kvGet(key(), 0, 0, this, cb); },
         [this](const ConsulResult<KvRead> &r) {
-            if (!r.ok()) {
-                Q_EMIT readFinished(std::nullopt, r.error.describe());
-                return;
-            }
-            if (!r.value->entry || r.value->entry->value.isEmpty()) {
-                Q_EMIT readFinished(std::nullopt, QStringLiteral("the key '%1' does not exist or is empty").arg(m_key));
-                return;
-            }
-            const auto record = OwnerRecord::fromJson(r.value->entry->value);
-            if (!record) {
-                Q_EMIT readFinished(std::nullopt, record.error());
-                return;
-            }
-            Q_EMIT readFinished(record.value(), QString());
+            if (!r.ok())
+                finishRead(std::nullopt, r.error.describe());
+            else
+                finishRead(r.value->entry ? std::optional<QByteArray>(r.value->entry->value) : std::nullopt, QString());
         });
 }
 
-void ConsulLiveness::reportState(const InstanceState &state)
+void ConsulLiveness::putHeartbeat(const QString &heartbeatKey, const QByteArray &record)
 {
-    const bool changed = state.state != m_state.state;
-    m_state = state;
-    if (m_heartbeatMs > 0)
-        writeHeartbeat();
-    if (changed && !m_checkId.isEmpty())
-        updateCheck(state);
-}
-
-void ConsulLiveness::writeHeartbeat()
-{
-    m_client.kvPut(heartbeatKey(), heartbeatRecord(context(), m_state, m_heartbeatMs, context().clock().utcNow()), {}, this, [](const ConsulResult<bool> &r) {
+    m_client.kvPut(heartbeatKey, record, {}, this, [](const ConsulResult<bool> &r) {
         if (!r.ok())
             qCDebug(lcLiveness).noquote() << "Can't write heartbeat:" << r.error.describe();
     });
-    // Re-written periodically, so a dashboard can tell a live instance from a dead one by age.
-    if (m_timer)
-        context().clock().cancel(m_timer);
-    m_timer = context().clock().callAfter(m_heartbeatMs, this, [this] {
-        m_timer = 0;
-        writeHeartbeat();
-        if (!m_checkId.isEmpty())
-            updateCheck(m_state); // a TTL check goes critical unless refreshed
-    });
+}
+
+void ConsulLiveness::stateReported(const InstanceState &state, Reason reason)
+{
+    // A TTL check goes critical unless refreshed: the periodic heartbeat refreshes it too.
+    if (!m_checkId.isEmpty() && reason != Reason::SameState)
+        updateCheck(state);
 }
 
 void ConsulLiveness::updateCheck(const InstanceState &state)

@@ -3,7 +3,7 @@
 
 #include "consul/consulclient.h"
 #include "consul/consulsettings.h"
-#include "livenessbackend.h"
+#include "heartbeatliveness.h"
 
 namespace jobslib {
 
@@ -17,7 +17,7 @@ namespace jobslib {
  * - optionally an agent TTL check (check_id): passing after a success, warning while standby,
  *   critical after a failure, so Consul's UI, DNS and alerting see the job's health.
  */
-class JOBSLIB_EXPORT ConsulLiveness : public LivenessBackend
+class JOBSLIB_EXPORT ConsulLiveness : public HeartbeatLiveness
 {
     Q_OBJECT
 public:
@@ -26,24 +26,20 @@ public:
     QString backendName() const override { return QStringLiteral("consul"); }
     void write(const OwnerRecord &state) override;
     void read() override;
-    void reportState(const InstanceState &state) override;
 
-    QString heartbeatKey() const;
+protected:
+    void putHeartbeat(const QString &key, const QByteArray &record) override;
+    /*! Updates the agent TTL check on a state change, and refreshes it with every periodic heartbeat. */
+    void stateReported(const InstanceState &state, Reason reason) override;
 
 private:
-    void writeHeartbeat();
     void updateCheck(const InstanceState &state);
 
     ConsulClient m_client;
-    QString m_key;
-    QString m_prefix;
-    qint64 m_heartbeatMs;
     QString m_checkId;
     qint64 m_checkTtlS;
     RetryPolicy m_retry;
-    InstanceState m_state;
     bool m_checkRegistered = false;
-    int m_timer = 0;
 };
 
 } // namespace jobslib

@@ -2,17 +2,16 @@
 #pragma once
 
 #include "etcd/etcdclient.h"
-#include "livenessbackend.h"
+#include "heartbeatliveness.h"
 
 namespace jobslib {
 
 /*!
  * Liveness in etcd, with the records of the Consul backend: after each success the Python
- * liveness record at `key` (read by `runjob check-liveness`), and a per-instance heartbeat
- * `<heartbeat_prefix><fqdn>:<pid>` (heartbeat.h) written on every state change and every
- * heartbeat_interval, for the dashboard.
+ * liveness record at `key` (read by `runjob check-liveness`), and the per-instance heartbeat
+ * (HeartbeatLiveness) for the dashboard.
  */
-class JOBSLIB_EXPORT EtcdLiveness : public LivenessBackend
+class JOBSLIB_EXPORT EtcdLiveness : public HeartbeatLiveness
 {
     Q_OBJECT
 public:
@@ -21,19 +20,12 @@ public:
     QString backendName() const override { return QStringLiteral("etcd"); }
     void write(const OwnerRecord &state) override;
     void read() override;
-    void reportState(const InstanceState &state) override;
 
-    QString heartbeatKey() const;
+protected:
+    void putHeartbeat(const QString &key, const QByteArray &record) override;
 
 private:
-    void writeHeartbeat();
-
     EtcdClient m_client;
-    QString m_key;
-    QString m_prefix;
-    qint64 m_heartbeatMs;
-    InstanceState m_state;
-    int m_timer = 0;
 };
 
 } // namespace jobslib
