@@ -18,7 +18,6 @@ metric, which bench/run.sh collects into its table.
 """
 
 import json
-import math
 import os
 import re
 import signal
@@ -30,31 +29,9 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def now_ms():
-    return time.time_ns() / 1e6
-
-
-def pct(values, p):
-    """Nearest-rank percentile."""
-    s = sorted(values)
-    return s[max(0, math.ceil(p / 100.0 * len(s)) - 1)]
-
-
-def result(metric, measured, target):
-    print("RESULT\t%s\t%s\t%s" % (metric, measured, target), flush=True)
-
-
-def wait_for(cond, timeout, what, poll=0.005):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = cond()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            raise TimeoutError("timed out after %.0f s waiting for %s" % (timeout, what))
-        time.sleep(poll)
+sys.path.insert(0, HERE)
+from benchlib import (LONG_TASK, START_TASK, Journal, Runjob, describe, now_ms, pct, result, us_to_ms,  # noqa: E402
+                      wait_for)
 
 
 class Sim:
@@ -118,66 +95,6 @@ class Sim:
         return best
 
 
-class Runjob:
-    """One runjob process; records its exit time from a waiter thread."""
-
-    def __init__(self, build, workdir, name, sim_address, key, task_script, ttl=None, extra_env=None, args=None):
-        self.name = name
-        self.log_path = os.path.join(workdir, "runjob-%s-%d.log" % (name, int(time.time_ns())))
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("JOBSLIB_", "CONSUL_"))}
-        env.update(consul_env(sim_address, key, ttl))
-        env["JOBSLIB_LOGGING_FORMAT"] = "%(created)f %(name)s %(levelname)s %(message)s"
-        env["BENCH_INSTANCE"] = name
-        if extra_env:
-            env.update(extra_env)
-        argv = [os.path.join(build, "bin", "runjob")] + (args or ["--keep-lock", "--sleep-interval", "3600"]) + ["--", "/bin/bash", "-c", task_script]
-        self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=open(self.log_path, "wb"), start_new_session=True)
-        self.exit_ms = None
-        self._waiter = threading.Thread(target=self._wait, daemon=True)
-        self._waiter.start()
-
-    def _wait(self):
-        self.proc.wait()
-        self.exit_ms = now_ms()
-
-    def log(self):
-        with open(self.log_path, errors="replace") as f:
-            return f.read()
-
-    def log_time(self, text):
-        """Epoch ms of the first log line containing text, or None."""
-        for line in self.log().splitlines():
-            if text in line:
-                try:
-                    return float(line.split(" ", 1)[0]) * 1000
-                except ValueError:
-                    return None
-        return None
-
-    def running(self):
-        return self.proc.poll() is None
-
-    def signal(self, sig):
-        if self.running():
-            os.kill(self.proc.pid, sig)
-
-    def join(self, timeout=15):
-        self._waiter.join(timeout)
-        if self._waiter.is_alive():
-            raise TimeoutError("runjob %s did not exit" % self.name)
-        return self.proc.returncode
-
-    def stop(self):
-        if self.running():
-            self.signal(signal.SIGTERM)
-            try:
-                self.join(15)
-            except TimeoutError:
-                self.proc.kill()
-                self.proc.wait()
-
-
 def consul_env(address, key, ttl=None):
     env = {"JOBSLIB_ONE_INSTANCE_BACKEND": "consul",
            "JOBSLIB_ONE_INSTANCE_CONSUL_ADDRESS": address,
@@ -188,39 +105,12 @@ def consul_env(address, key, ttl=None):
     return env
 
 
-class Journal:
-    def __init__(self, path):
-        self.path = path
-        open(path, "w").close()
-
-    def lines(self):
-        with open(self.path) as f:
-            return [l.split() for l in f.read().splitlines() if l.strip()]
-
-
-# A command task appending `start <instance> <token> <epoch_ms>`: bash's $EPOCHREALTIME needs no fork.
-START_TASK = 'printf "start %s %s %s\\n" "$BENCH_INSTANCE" "$JOBSLIB_FENCING_TOKEN" "${EPOCHREALTIME/./}" >> "$BENCH_JOURNAL"'
-# A long task that appends `stopped <instance> <epoch_ms>` when its process group gets SIGTERM.
-LONG_TASK = ('trap \'printf "stopped %s %s\\n" "$BENCH_INSTANCE" "${EPOCHREALTIME/./}" >> "$BENCH_JOURNAL"; exit 143\' TERM; '
-             + START_TASK + '; while :; do sleep 3600 & wait $!; done')
-
-
-def us_to_ms(text):
-    return int(text) / 1000.0
-
-
 def blocking_get_since(sim, key, seq):
     """True once a blocking query (index=) on key was received after sequence seq."""
     return any(r["Method"] == "GET" and r["Path"] == "/v1/kv/" + key and "index=" in r["RawQuery"]
                for r in sim.requests(seq))
 
 
-def describe(values, unit="ms"):
-    return "p50 %.1f %s, p90 %.1f %s, p99 %.1f %s, max %.1f %s, min %.1f %s (n=%d)" % (
-        pct(values, 50), unit, pct(values, 90), unit, pct(values, 99), unit, max(values), unit, min(values), unit, len(values))
-
-
-# ---------------------------------------------------------------------------------------------
 def failover(build, workdir, handovers):
     sim = Sim(build, workdir)
     key = "bench/failover"
@@ -231,7 +121,7 @@ def failover(build, workdir, handovers):
     def start(name):
         sim.requests(sim.last_seq)
         seq = sim.last_seq
-        r = Runjob(build, workdir, name, sim.address, key, START_TASK, extra_env=env)
+        r = Runjob(build, workdir, name, consul_env(sim.address, key), START_TASK, extra_env=env)
         procs.append(r)
         return r, seq
 
@@ -337,7 +227,7 @@ def lockloss(build, workdir, reps):
             sim.requests(sim.last_seq)
             seq = sim.last_seq
             n_before = len(journal.lines())
-            h = Runjob(build, workdir, "H%d" % i, sim.address, key, LONG_TASK, extra_env={"BENCH_JOURNAL": journal.path})
+            h = Runjob(build, workdir, "H%d" % i, consul_env(sim.address, key), LONG_TASK, extra_env={"BENCH_JOURNAL": journal.path})
             procs.append(h)
             wait_for(lambda: any(l[0] == "start" for l in journal.lines()[n_before:]), 10, "the holder's task start")
             # Its own-key watch (a blocking query) is in place.
@@ -408,7 +298,7 @@ def idle_one(build, workdir, role, ttl, window, out):
             if sim.http("PUT", "/v1/kv/%s?acquire=%s" % (key, sid), b'{"fqdn": "bench-holder"}') is not True:
                 raise RuntimeError("the bench could not take the lock")
         seq = sim.last_seq
-        r = Runjob(build, wd, role, sim.address, key, "true", ttl=ttl)
+        r = Runjob(build, wd, role, consul_env(sim.address, key, ttl), "true")
         marker = "lock is kept" if role == "holder" else "Sleep for 3600 seconds\n"
         wait_for(lambda: marker in r.log() or not r.running(), 15, "the %s to go idle" % role)
         if not r.running():

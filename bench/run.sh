@@ -2,7 +2,7 @@
 # All benchmarks, one table: start-up, idle cost, Consul failover, lock-loss reaction, idle Consul
 # requests. Each benchmark's full output goes to stderr; the table to stdout.
 #   bench/run.sh [BUILD_DIR]
-# InfluxDB metrics (bench/metrics.sh) need influxd. Sizes can be changed with HANDOVERS (100), LOCKLOSS_REPS (20), STARTUP_RUNS (50),
+# InfluxDB metrics (bench/metrics.sh) need influxd, the etcd ones etcd (Debian etcd-server). Sizes can be changed with HANDOVERS (100), LOCKLOSS_REPS (20), STARTUP_RUNS (50),
 # IDLE_SECONDS (30, bench/idle.sh) and CONSUL_IDLE_SECONDS (60).
 set -uo pipefail
 build=${1:-build}
@@ -28,7 +28,8 @@ run "$here/idle.sh" "$build" "${IDLE_SECONDS:-30}"
 row "idle RSS (file lock, keep-lock, command task)" "$(sed -n 's/^idle RSS: \([0-9.]* MB\).*threads: \([0-9]*\)/\1 (\2 threads)/p' <<<"$out")" "<= 15 MB" "$cmd"
 row "wake-ups while sleeping (${IDLE_SECONDS:-30} s)" "$(sed -n 's/^over .* idle: \([0-9]*\) context switches.*, \([0-9]*\) clock ticks.*/\1 context switches, \2 CPU ticks/p' <<<"$out")" "0" "$cmd"
 
-for b in "consul_failover.sh ${HANDOVERS:-100}" "consul_lockloss.sh ${LOCKLOSS_REPS:-20}" "consul_idle.sh ${CONSUL_IDLE_SECONDS:-60}"; do
+for b in "consul_failover.sh ${HANDOVERS:-100}" "consul_lockloss.sh ${LOCKLOSS_REPS:-20}" "consul_idle.sh ${CONSUL_IDLE_SECONDS:-60}" \
+         "etcd_failover.sh ${HANDOVERS:-100}" "etcd_lockloss.sh ${LOCKLOSS_REPS:-20}"; do
   set -- $b
   cmd="bench/$1 $build $2"
   run "$here/$1" "$build" "$2"

@@ -52,6 +52,7 @@ private Q_SLOTS:
     void lockLostWhileRunning();
     void lockLostTaskDoesNotStopSelfFences();
     void lockLostWhileSleepingReacquires();
+    void holderThatLostTheLockWatchesWithKeepLock();
     void realThreadTaskCancels();
     void killedAtLeaseDeadlineIsInterrupted();
 };
@@ -381,9 +382,22 @@ void TestRunner::lockLostWhileSleepingReacquires()
     f.settle();
     f.lock->loseLock(QStringLiteral("expired"));
     QCOMPARE(f.runner->state(), Runner::State::Sleeping);
+    QVERIFY(f.lock->watching); // a hot standby from now on
     f.advance(10000);
     QCOMPARE(f.task.starts, 2);
     QCOMPARE(f.task.tokenAtStart, 2u); // a new acquisition, a larger token
+}
+
+void TestRunner::holderThatLostTheLockWatchesWithKeepLock()
+{
+    Fixture f({{QStringLiteral("keep_lock"), yes}, {QStringLiteral("sleep_interval"), QStringLiteral("3600")}});
+    f.startAndSettle();
+    f.lock->loseLock(QStringLiteral("session invalidated"));
+    f.task.complete(true);
+    f.settle();
+    QCOMPARE(f.metrics->statuses(), QStringList{QStringLiteral("interrupted")});
+    QCOMPARE(f.runner->state(), Runner::State::Sleeping);
+    QVERIFY(f.lock->watching); // takes the lock back as soon as it is free, not in an hour
 }
 
 namespace {

@@ -632,6 +632,30 @@ void EtcdClient::deleteIfCreatedAt(const QByteArray &key, qint64 createRevision,
     });
 }
 
+void EtcdClient::replaceIfCreatedAt(const QByteArray &key, qint64 createRevision, const QByteArray &value, qint64 lease, QObject *context,
+                                    Callback<bool> done)
+{
+    const QString k = base64(key);
+    QJsonObject put{{QStringLiteral("key"), k}, {QStringLiteral("value"), base64(value)}};
+    if (lease)
+        put.insert(QStringLiteral("lease"), QString::number(lease));
+    const QJsonObject txn{
+        {QStringLiteral("compare"),
+         QJsonArray{QJsonObject{{QStringLiteral("key"), k},
+                                {QStringLiteral("target"), QStringLiteral("CREATE")},
+                                {QStringLiteral("result"), QStringLiteral("EQUAL")},
+                                {QStringLiteral("create_revision"), QString::number(createRevision)}}}},
+        {QStringLiteral("success"), QJsonArray{QJsonObject{{QStringLiteral("request_put"), put}}}}};
+    send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, [done](int, const QByteArray &answer, const EtcdError &error) {
+        if (isFailure(error))
+            return done(failure<bool>(error));
+        const auto o = parseObject(answer);
+        if (!o)
+            return done(failure<bool>(malformed(QStringLiteral("txn answer is not a JSON object"))));
+        done(success(o->value(QLatin1String("succeeded")).toBool()));
+    });
+}
+
 void EtcdClient::remove(const QByteArray &key, QObject *context, Callback<qint64> done)
 {
     send(QByteArrayLiteral("/v3/kv/deleterange"), compact({{QStringLiteral("key"), base64(key)}}), context,

@@ -125,6 +125,12 @@ public:
     void createIfAbsent(const QByteArray &key, const QByteArray &value, qint64 lease, QObject *context, Callback<EtcdCreate> done);
     /*! POST /v3/kv/txn: delete key if its create_revision is still createRevision; true when deleted. */
     void deleteIfCreatedAt(const QByteArray &key, qint64 createRevision, QObject *context, Callback<bool> done);
+    /*!
+     * POST /v3/kv/txn: if create_revision(key) is still createRevision, put value with lease (the key
+     * keeps its create revision; its old lease no longer holds it). True when replaced.
+     */
+    void replaceIfCreatedAt(const QByteArray &key, qint64 createRevision, const QByteArray &value, qint64 lease, QObject *context,
+                            Callback<bool> done);
     /*! POST /v3/kv/deleterange for one key; how many were deleted (0 or 1). */
     void remove(const QByteArray &key, QObject *context, Callback<qint64> done);
     /*! POST /v3/kv/range with range_end = prefix + 1: every key under prefix. */

@@ -76,13 +76,25 @@ void EtcdLock::onCreateAnswered(qint64 lease, qint64 sentAtMs, const EtcdResult<
     m_held = true;
     m_token = quint64(oursAlready ? r.value->existing->createRevision : r.value->revision);
     m_keeper->start(m_ttlS * 1000, sentAtMs, [this, lease](std::function<void(LeaseKeeper::RenewOutcome, const QString &)> cb) {
-        m_client.keepAlive(lease, this, [cb](const EtcdResult<qint64> &k) {
-            if (!k.ok())
+        // A live lease does not prove the lock: release-lock moves the key to another lease. So
+        // every renewal also reads the key; the watch may hang on a member that does not answer.
+        m_client.keepAlive(lease, this, [this, lease, cb](const EtcdResult<qint64> &k) {
+            if (!k.ok()) {
                 cb(LeaseKeeper::RenewOutcome::Failed, k.error.describe());
-            else if (*k.value <= 0)
+                return;
+            }
+            if (*k.value <= 0) {
                 cb(LeaseKeeper::RenewOutcome::Gone, {});
-            else
-                cb(LeaseKeeper::RenewOutcome::Renewed, {});
+                return;
+            }
+            m_client.get(m_key, this, [this, lease, cb](const EtcdResult<EtcdRead> &read) {
+                if (!read.ok())
+                    cb(LeaseKeeper::RenewOutcome::Failed, read.error.describe());
+                else if (!read.value->kv || read.value->kv->lease != lease || read.value->kv->createRevision != qint64(m_token))
+                    cb(LeaseKeeper::RenewOutcome::Gone, {});
+                else
+                    cb(LeaseKeeper::RenewOutcome::Renewed, {});
+            });
         });
     });
     watchOwnKey(qint64(m_token) + 1);
@@ -153,8 +165,8 @@ void EtcdLock::watchOwnKey(qint64 fromRevision)
                 onLost(QStringLiteral("the lock key was deleted (its lease was revoked or expired)"));
                 return;
             }
-            if (e.kv.createRevision != qint64(m_token)) {
-                onLost(QStringLiteral("the lock key was replaced"));
+            if (e.kv.createRevision != qint64(m_token) || e.kv.lease != m_lease) {
+                onLost(QStringLiteral("the lock was taken away (runjob release-lock)"));
                 return;
             }
         }
@@ -188,7 +200,7 @@ void EtcdLock::recheckOwnKey(quint64 generation)
             onLost(QStringLiteral("the lock key was deleted (its lease was revoked or expired)"));
             return;
         }
-        if (r.value->kv->createRevision != qint64(m_token)) {
+        if (r.value->kv->createRevision != qint64(m_token) || r.value->kv->lease != m_lease) {
             onLost(QStringLiteral("the lock key is held by another lease"));
             return;
         }
@@ -258,6 +270,28 @@ void EtcdLock::watchFreeKey()
             if (generation == m_watchGeneration && m_watchingFree)
                 retry();
         });
+        m_watchEndpoint = m_client.currentEndpoint();
+        scheduleFreeRecheck(generation);
+    });
+}
+
+void EtcdLock::scheduleFreeRecheck(quint64 generation)
+{
+    // A watch through a member that hangs never fails and never reports: look at the key now and
+    // then with a normal request, which fails over to another member; follow it there.
+    context().clock().callAfter(qMin<qint64>(StandbyRecheckMs, m_ttlS * 1000 / 3), this, [this, generation] {
+        if (generation != m_watchGeneration || !m_watchingFree)
+            return;
+        m_client.get(m_key, this, [this, generation](const EtcdResult<EtcdRead> &r) {
+            if (generation != m_watchGeneration || !m_watchingFree)
+                return;
+            if (r.ok() && !r.value->kv)
+                onFreed(generation);
+            else if (m_client.currentEndpoint() != m_watchEndpoint)
+                watchFreeKey();
+            else
+                scheduleFreeRecheck(generation);
+        });
     });
 }
 
@@ -324,16 +358,35 @@ void EtcdLock::forceRelease()
         }
         const EtcdKv kv = *r.value->kv;
         const QString who = ownerOf(kv).record ? ownerOf(kv).record->fqdn : QStringLiteral("unknown holder");
-        if (kv.lease) {
-            // The holder's lease goes, and with it the key; the holder's watch sees the delete.
-            m_client.revokeLease(kv.lease, this, [this, kv, who](const EtcdResult<bool> &rr) {
-                Q_EMIT forceReleaseFinished(rr.ok(), rr.ok() ? QStringLiteral("revoked lease %1 of %2; the lock is free").arg(QString::number(kv.lease, 16), who)
-                                                             : rr.error.describe());
+        // etcd has no lock-delay: a standby would acquire within milliseconds, while a holder that
+        // does not hear of the revocation (its watch stalled) may run on until its own deadline,
+        // up to TTL after its last keep-alive. So the key is handed, in one transaction, to a
+        // fresh lease of TTL seconds that nobody keeps alive: the lock frees itself when that
+        // expires, after the old holder's deadline has certainly passed.
+        m_client.grantLease(m_ttlS, this, [this, kv, who](const EtcdResult<qint64> &g) {
+            if (!g.ok()) {
+                Q_EMIT forceReleaseFinished(false, QStringLiteral("cannot create the fencing lease: ") + g.error.describe());
+                return;
+            }
+            const qint64 fence = *g.value;
+            m_client.replaceIfCreatedAt(m_key, kv.createRevision, ownRecord(0).toJson(), fence, this, [this, kv, who, fence](const EtcdResult<bool> &t) {
+                if (!t.ok() || !*t.value) {
+                    revokeQuietly(fence);
+                    Q_EMIT forceReleaseFinished(t.ok(), t.ok() ? QStringLiteral("the lock changed hands meanwhile; nothing done") : t.error.describe());
+                    return;
+                }
+                // The old holder's watch sees the key move, its next renewal finds the key gone from
+                // its lease; revoking that lease tells it a third way. Wait for it: this process may exit next.
+                m_client.revokeLease(kv.lease, this, [this, kv, who](const EtcdResult<bool> &rv) {
+                    if (!rv.ok())
+                        qCWarning(lcLock).noquote() << "Can't revoke the old holder's lease:" << rv.error.describe()
+                                                    << "- it stops at its next renewal all the same";
+                    Q_EMIT forceReleaseFinished(true, QStringLiteral("taken from %1 (lease %2); the lock is free in %3 s, when the old holder has "
+                                                                     "certainly stopped")
+                                                          .arg(who, QString::number(kv.lease, 16))
+                                                          .arg(m_ttlS));
+                });
             });
-            return;
-        }
-        m_client.deleteIfCreatedAt(m_key, kv.createRevision, this, [this, who](const EtcdResult<bool> &rr) {
-            Q_EMIT forceReleaseFinished(rr.ok(), rr.ok() ? QStringLiteral("deleted the lock key of %1; the lock is free").arg(who) : rr.error.describe());
         });
     });
 }

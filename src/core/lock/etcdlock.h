@@ -20,10 +20,14 @@ class LeaseKeeper;
  *   Whoever loses revokes its lease at once (no lease leak) and learns the holder from the same answer;
  * - the fencing token is the key's create revision: etcd's revision only grows, so every new
  *   holder gets a larger token;
- * - while held, LeaseKeeper keeps the lease alive every ttl/3 and keeps a local deadline, and a
- *   watch on the key notices at once when it is deleted (lease revoked by `release-lock`, expired);
+ * - while held, LeaseKeeper keeps the lease alive every ttl/3, reads the key with every renewal (a
+ *   live lease alone does not prove the lock) and keeps a local deadline, and a watch on the key
+ *   notices at once when it is deleted or moved (`release-lock`, lease expired);
  * - a standby watches the key and gets freed() when it is deleted;
- * - release revokes the lease, which deletes the key in the same step.
+ * - release revokes the lease, which deletes the key in the same step;
+ * - `release-lock` hands the key to a fresh lease that nobody keeps alive and revokes the holder's:
+ *   the lock frees itself TTL seconds later, when the old holder has certainly stopped (etcd has
+ *   no lock-delay to protect a holder that did not hear of it).
  */
 class JOBSLIB_EXPORT EtcdLock : public LockBackend
 {
@@ -47,11 +51,15 @@ public:
 
     const EtcdClient &client() const { return m_client; }
 
+    /*! How often (at most; ttl/3 if shorter) a standby re-reads the key besides watching it. */
+    static constexpr qint64 StandbyRecheckMs = 5000;
+
 private:
     void onCreateAnswered(qint64 lease, qint64 sentAtMs, const EtcdResult<EtcdCreate> &r);
     void watchOwnKey(qint64 fromRevision);
     void recheckOwnKey(quint64 generation);
     void watchFreeKey();
+    void scheduleFreeRecheck(quint64 generation);
     void onFreed(quint64 generation);
     void onLost(const QString &reason);
     void resetWatch();
@@ -70,6 +78,7 @@ private:
     quint64 m_token = 0;
     QPointer<EtcdWatch> m_watch;
     bool m_watchingFree = false;
+    QUrl m_watchEndpoint; ///< where the standby's watch was opened
     quint64 m_watchGeneration = 0;
     WatchBackoff m_watchBackoff;
 };

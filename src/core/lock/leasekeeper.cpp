@@ -111,7 +111,7 @@ void LeaseKeeper::renew()
             Q_EMIT deadlineChanged(m_deadlineMs - m_clock.monotonicMs());
             break;
         case RenewOutcome::Gone:
-            loseLease(QStringLiteral("the server no longer knows the lease (session invalidated)"));
+            loseLease(QStringLiteral("the server no longer knows the lease (Consul session invalidated, etcd lease revoked or expired)"));
             break;
         case RenewOutcome::Failed:
             // Logged once per distinct error; retried until the deadline decides.

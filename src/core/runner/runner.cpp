@@ -277,8 +277,9 @@ void Runner::endIteration()
     report(m_status == JobStatus::Pending ? QStringLiteral("standby")
                : (m_status == JobStatus::Failed || m_status == JobStatus::Interrupted) ? QStringLiteral("failing")
                                                                                        : QStringLiteral("sleeping"));
-    // A standby of an instance that keeps its lock: take over as soon as the holder is gone.
-    if (m_status == JobStatus::Pending && m_settings.keepLock)
+    // A standby of an instance that keeps its lock (or a holder that lost it): take over as soon
+    // as the lock is free, not at the next iteration.
+    if ((m_status == JobStatus::Pending || m_status == JobStatus::Interrupted) && m_settings.keepLock)
         m_lock->watchForRelease();
 }
 
@@ -317,6 +318,8 @@ void Runner::onLockLost(const QString &reason)
     if (m_state == State::Finishing || m_state == State::Finished)
         return;
     qCWarning(lcRunner).noquote() << QStringLiteral("Lock has been lost (%1); the next iteration acquires it again").arg(reason);
+    if (m_state == State::Sleeping && m_settings.keepLock)
+        m_lock->watchForRelease(); // a hot standby from now on
 }
 
 void Runner::onGraceExpired()
