@@ -457,10 +457,11 @@ void TestConsulHandover::forceReleaseFromAnotherProcess()
         },
         3000));
 
-    // The standby: only after the lock-delay that started when the holder's session was destroyed.
+    // The next holder, only after the lock-delay that started when the holder's session was
+    // destroyed: the standby, or the old holder, which with keep_lock watches again at once.
     QVERIFY(QTest::qWaitFor([&] { return journal(QStringLiteral("start")).size() == 2; }, 8000));
     const Entry second = journal(QStringLiteral("start")).constLast();
-    QCOMPARE(second.instance, standbyName);
+    QVERIFY2(second.instance == standbyName || second.instance == first.instance, qPrintable(second.instance));
     qint64 destroyedAt = 0;
     for (const QJsonValue &v : m_sim->requests()) {
         const QJsonObject o = v.toObject();
@@ -469,8 +470,8 @@ void TestConsulHandover::forceReleaseFromAnotherProcess()
             destroyedAt = qint64(o.value(QLatin1String("AtMs")).toDouble()) + offset;
     }
     QVERIFY(destroyedAt > 0);
-    qInfo("force-release: the standby's task started %lld ms after the holder's session was destroyed (lock-delay %d s)", second.ms - destroyedAt,
-          lockDelay);
+    qInfo("force-release: %s's task started %lld ms after the holder's session was destroyed (lock-delay %d s)", qPrintable(second.instance),
+          second.ms - destroyedAt, lockDelay);
     QVERIFY2(second.ms - destroyedAt >= lockDelay * 1000 - 20, qPrintable(QString::number(second.ms - destroyedAt)));
     QVERIFY(second.ms - destroyedAt <= 5000);
     QVERIFY(second.token > first.token);
