@@ -25,6 +25,29 @@ QString base64(const QByteArray &data)
     return QString::fromLatin1(data.toBase64());
 }
 
+/*! A PutRequest: key and value in base64, the lease only when there is one. */
+QJsonObject putRequest(const QByteArray &key, const QByteArray &value, qint64 lease)
+{
+    QJsonObject put{{QStringLiteral("key"), base64(key)}, {QStringLiteral("value"), base64(value)}};
+    if (lease != 0)
+        put.insert(QStringLiteral("lease"), QString::number(lease));
+    return put;
+}
+
+/*! A transaction guarded by "create_revision(key) == createRevision" (0: the key does not exist). */
+QJsonObject txnIfCreatedAt(const QByteArray &key, qint64 createRevision, const QJsonObject &onSuccess, const QJsonObject &onFailure = {})
+{
+    QJsonObject txn{{QStringLiteral("compare"),
+                     QJsonArray{QJsonObject{{QStringLiteral("key"), base64(key)},
+                                            {QStringLiteral("target"), QStringLiteral("CREATE")},
+                                            {QStringLiteral("result"), QStringLiteral("EQUAL")},
+                                            {QStringLiteral("create_revision"), QString::number(createRevision)}}}},
+                    {QStringLiteral("success"), QJsonArray{onSuccess}}};
+    if (!onFailure.isEmpty())
+        txn.insert(QStringLiteral("failure"), QJsonArray{onFailure});
+    return txn;
+}
+
 QByteArray compact(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
@@ -549,10 +572,7 @@ void EtcdClient::get(const QByteArray &key, QObject *context, Callback<EtcdRead>
 
 void EtcdClient::put(const QByteArray &key, const QByteArray &value, qint64 lease, QObject *context, Callback<qint64> done)
 {
-    QJsonObject body{{QStringLiteral("key"), base64(key)}, {QStringLiteral("value"), base64(value)}};
-    if (lease != 0)
-        body.insert(QStringLiteral("lease"), QString::number(lease));
-    send(QByteArrayLiteral("/v3/kv/put"), compact(body), context, [done](int, const QByteArray &answer, const EtcdError &error) {
+    send(QByteArrayLiteral("/v3/kv/put"), compact(putRequest(key, value, lease)), context, [done](int, const QByteArray &answer, const EtcdError &error) {
         if (isFailure(error))
             return done(failure<qint64>(error));
         const auto o = parseObject(answer);
@@ -564,18 +584,8 @@ void EtcdClient::put(const QByteArray &key, const QByteArray &value, qint64 leas
 
 void EtcdClient::createIfAbsent(const QByteArray &key, const QByteArray &value, qint64 lease, QObject *context, Callback<EtcdCreate> done)
 {
-    const QString k = base64(key);
-    QJsonObject put{{QStringLiteral("key"), k}, {QStringLiteral("value"), base64(value)}};
-    if (lease != 0)
-        put.insert(QStringLiteral("lease"), QString::number(lease));
-    const QJsonObject txn{
-        {QStringLiteral("compare"),
-         QJsonArray{QJsonObject{{QStringLiteral("key"), k},
-                                {QStringLiteral("target"), QStringLiteral("CREATE")},
-                                {QStringLiteral("result"), QStringLiteral("EQUAL")},
-                                {QStringLiteral("create_revision"), QStringLiteral("0")}}}},
-        {QStringLiteral("success"), QJsonArray{QJsonObject{{QStringLiteral("request_put"), put}}}},
-        {QStringLiteral("failure"), QJsonArray{QJsonObject{{QStringLiteral("request_range"), QJsonObject{{QStringLiteral("key"), k}}}}}}};
+    const QJsonObject txn = txnIfCreatedAt(key, 0, {{QStringLiteral("request_put"), putRequest(key, value, lease)}},
+                                           {{QStringLiteral("request_range"), QJsonObject{{QStringLiteral("key"), base64(key)}}}});
     send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, [done](int, const QByteArray &answer, const EtcdError &error) {
         if (isFailure(error))
             return done(failure<EtcdCreate>(error));
@@ -605,14 +615,7 @@ void EtcdClient::createIfAbsent(const QByteArray &key, const QByteArray &value, 
 
 void EtcdClient::deleteIfCreatedAt(const QByteArray &key, qint64 createRevision, QObject *context, Callback<bool> done)
 {
-    const QString k = base64(key);
-    const QJsonObject txn{
-        {QStringLiteral("compare"),
-         QJsonArray{QJsonObject{{QStringLiteral("key"), k},
-                                {QStringLiteral("target"), QStringLiteral("CREATE")},
-                                {QStringLiteral("result"), QStringLiteral("EQUAL")},
-                                {QStringLiteral("create_revision"), QString::number(createRevision)}}}},
-        {QStringLiteral("success"), QJsonArray{QJsonObject{{QStringLiteral("request_delete_range"), QJsonObject{{QStringLiteral("key"), k}}}}}}};
+    const QJsonObject txn = txnIfCreatedAt(key, createRevision, {{QStringLiteral("request_delete_range"), QJsonObject{{QStringLiteral("key"), base64(key)}}}});
     send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, [done](int, const QByteArray &answer, const EtcdError &error) {
         if (isFailure(error))
             return done(failure<bool>(error));
@@ -635,17 +638,7 @@ void EtcdClient::deleteIfCreatedAt(const QByteArray &key, qint64 createRevision,
 void EtcdClient::replaceIfCreatedAt(const QByteArray &key, qint64 createRevision, const QByteArray &value, qint64 lease, QObject *context,
                                     Callback<bool> done)
 {
-    const QString k = base64(key);
-    QJsonObject put{{QStringLiteral("key"), k}, {QStringLiteral("value"), base64(value)}};
-    if (lease)
-        put.insert(QStringLiteral("lease"), QString::number(lease));
-    const QJsonObject txn{
-        {QStringLiteral("compare"),
-         QJsonArray{QJsonObject{{QStringLiteral("key"), k},
-                                {QStringLiteral("target"), QStringLiteral("CREATE")},
-                                {QStringLiteral("result"), QStringLiteral("EQUAL")},
-                                {QStringLiteral("create_revision"), QString::number(createRevision)}}}},
-        {QStringLiteral("success"), QJsonArray{QJsonObject{{QStringLiteral("request_put"), put}}}}};
+    const QJsonObject txn = txnIfCreatedAt(key, createRevision, {{QStringLiteral("request_put"), putRequest(key, value, lease)}});
     send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, [done](int, const QByteArray &answer, const EtcdError &error) {
         if (isFailure(error))
             return done(failure<bool>(error));
