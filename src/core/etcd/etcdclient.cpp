@@ -242,6 +242,24 @@ QString networkMessage(QNetworkReply *reply, int timeoutMs, bool *timedOut)
     return text.isEmpty() ? QStringLiteral("network error %1").arg(int(reply->error())) : text;
 }
 
+/*!
+ * The steps every unary call shares: an error goes to done(), an answer that is not a JSON
+ * object is reported as malformed ("<what> answer is not a JSON object"), the object goes to onObject.
+ */
+template<typename T>
+std::function<void(int, const QByteArray &, const EtcdError &)> jsonAnswer(EtcdClient::Callback<T> done, const char *what,
+                                                                         std::function<void(const QJsonObject &, const EtcdClient::Callback<T> &)> onObject)
+{
+    return [done = std::move(done), what, onObject = std::move(onObject)](int, const QByteArray &answer, const EtcdError &error) {
+        if (isFailure(error))
+            return done(failure<T>(error));
+        const auto o = parseObject(answer);
+        if (!o)
+            return done(failure<T>(malformed(QStringLiteral("%1 answer is not a JSON object").arg(QLatin1String(what)))));
+        onObject(*o, done);
+    };
+}
+
 } // namespace
 
 QString EtcdError::describe() const
@@ -551,23 +569,18 @@ void EtcdClient::authenticate(AuthDone done)
 void EtcdClient::get(const QByteArray &key, QObject *context, Callback<EtcdRead> done)
 {
     send(QByteArrayLiteral("/v3/kv/range"), compact({{QStringLiteral("key"), base64(key)}}), context,
-         [done](int, const QByteArray &body, const EtcdError &error) {
-             if (isFailure(error))
-                 return done(failure<EtcdRead>(error));
-             const auto o = parseObject(body);
-             if (!o)
-                 return done(failure<EtcdRead>(malformed(QStringLiteral("range answer is not a JSON object"))));
+         jsonAnswer<EtcdRead>(std::move(done), "range", [](const QJsonObject &o, const Callback<EtcdRead> &reply) {
              EtcdRead read;
-             read.revision = headerRevision(*o);
-             const QJsonArray kvs = o->value(QLatin1String("kvs")).toArray(); // absent: no such key
+             read.revision = headerRevision(o);
+             const QJsonArray kvs = o.value(QLatin1String("kvs")).toArray(); // absent: no such key
              if (!kvs.isEmpty()) {
                  EtcdKv kv;
                  if (!parseKv(kvs.at(0).toObject(), kv))
-                     return done(failure<EtcdRead>(malformed(QStringLiteral("key or value is not base64"))));
+                     return reply(failure<EtcdRead>(malformed(QStringLiteral("key or value is not base64"))));
                  read.kv = kv;
              }
-             done(success(read));
-         });
+             reply(success(read));
+         }));
 }
 
 void EtcdClient::put(const QByteArray &key, const QByteArray &value, qint64 lease, QObject *context, Callback<qint64> done)
@@ -586,18 +599,13 @@ void EtcdClient::createIfAbsent(const QByteArray &key, const QByteArray &value, 
 {
     const QJsonObject txn = txnIfCreatedAt(key, 0, {{QStringLiteral("request_put"), putRequest(key, value, lease)}},
                                            {{QStringLiteral("request_range"), QJsonObject{{QStringLiteral("key"), base64(key)}}}});
-    send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, [done](int, const QByteArray &answer, const EtcdError &error) {
-        if (isFailure(error))
-            return done(failure<EtcdCreate>(error));
-        const auto o = parseObject(answer);
-        if (!o)
-            return done(failure<EtcdCreate>(malformed(QStringLiteral("txn answer is not a JSON object"))));
+    send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, jsonAnswer<EtcdCreate>(std::move(done), "txn", [](const QJsonObject &o, const Callback<EtcdCreate> &reply) {
         EtcdCreate create;
-        create.revision = headerRevision(*o);
-        create.created = o->value(QLatin1String("succeeded")).toBool(); // absent: false
+        create.revision = headerRevision(o);
+        create.created = o.value(QLatin1String("succeeded")).toBool(); // absent: false
         if (create.created)
-            return done(success(create));
-        const QJsonArray kvs = o->value(QLatin1String("responses"))
+            return reply(success(create));
+        const QJsonArray kvs = o.value(QLatin1String("responses"))
                                    .toArray()
                                    .at(0)
                                    .toObject()
@@ -607,59 +615,44 @@ void EtcdClient::createIfAbsent(const QByteArray &key, const QByteArray &value, 
                                    .toArray();
         EtcdKv kv;
         if (kvs.isEmpty() || !parseKv(kvs.at(0).toObject(), kv))
-            return done(failure<EtcdCreate>(malformed(QStringLiteral("txn failed but returned no key"))));
+            return reply(failure<EtcdCreate>(malformed(QStringLiteral("txn failed but returned no key"))));
         create.existing = kv;
-        done(success(create));
-    });
+        reply(success(create));
+    }));
 }
 
 void EtcdClient::deleteIfCreatedAt(const QByteArray &key, qint64 createRevision, QObject *context, Callback<bool> done)
 {
     const QJsonObject txn = txnIfCreatedAt(key, createRevision, {{QStringLiteral("request_delete_range"), QJsonObject{{QStringLiteral("key"), base64(key)}}}});
-    send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, [done](int, const QByteArray &answer, const EtcdError &error) {
-        if (isFailure(error))
-            return done(failure<bool>(error));
-        const auto o = parseObject(answer);
-        if (!o)
-            return done(failure<bool>(malformed(QStringLiteral("txn answer is not a JSON object"))));
-        if (!o->value(QLatin1String("succeeded")).toBool())
-            return done(success(false));
-        const qint64 deleted = toInt64(o->value(QLatin1String("responses"))
+    send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, jsonAnswer<bool>(std::move(done), "txn", [](const QJsonObject &o, const Callback<bool> &reply) {
+        if (!o.value(QLatin1String("succeeded")).toBool())
+            return reply(success(false));
+        const qint64 deleted = toInt64(o.value(QLatin1String("responses"))
                                            .toArray()
                                            .at(0)
                                            .toObject()
                                            .value(QLatin1String("response_delete_range"))
                                            .toObject()
                                            .value(QLatin1String("deleted")));
-        done(success(deleted > 0));
-    });
+        reply(success(deleted > 0));
+    }));
 }
 
 void EtcdClient::replaceIfCreatedAt(const QByteArray &key, qint64 createRevision, const QByteArray &value, qint64 lease, QObject *context,
                                     Callback<bool> done)
 {
     const QJsonObject txn = txnIfCreatedAt(key, createRevision, {{QStringLiteral("request_put"), putRequest(key, value, lease)}});
-    send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, [done](int, const QByteArray &answer, const EtcdError &error) {
-        if (isFailure(error))
-            return done(failure<bool>(error));
-        const auto o = parseObject(answer);
-        if (!o)
-            return done(failure<bool>(malformed(QStringLiteral("txn answer is not a JSON object"))));
-        done(success(o->value(QLatin1String("succeeded")).toBool()));
-    });
+    send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, jsonAnswer<bool>(std::move(done), "txn", [](const QJsonObject &o, const Callback<bool> &reply) {
+        reply(success(o.value(QLatin1String("succeeded")).toBool()));
+    }));
 }
 
 void EtcdClient::remove(const QByteArray &key, QObject *context, Callback<qint64> done)
 {
     send(QByteArrayLiteral("/v3/kv/deleterange"), compact({{QStringLiteral("key"), base64(key)}}), context,
-         [done](int, const QByteArray &answer, const EtcdError &error) {
-             if (isFailure(error))
-                 return done(failure<qint64>(error));
-             const auto o = parseObject(answer);
-             if (!o)
-                 return done(failure<qint64>(malformed(QStringLiteral("deleterange answer is not a JSON object"))));
-             done(success(toInt64(o->value(QLatin1String("deleted")))));
-         });
+         jsonAnswer<qint64>(std::move(done), "deleterange", [](const QJsonObject &o, const Callback<qint64> &reply) {
+             reply(success(toInt64(o.value(QLatin1String("deleted")))));
+         }));
 }
 
 void EtcdClient::list(const QByteArray &prefix, QObject *context, Callback<QList<EtcdKv>> done)
@@ -667,45 +660,35 @@ void EtcdClient::list(const QByteArray &prefix, QObject *context, Callback<QList
     // An empty key is refused ("key is not provided"); "\0" to "\0" is every key.
     const QByteArray from = prefix.isEmpty() ? QByteArray(1, '\0') : prefix;
     const QJsonObject body{{QStringLiteral("key"), base64(from)}, {QStringLiteral("range_end"), base64(prefixEnd(prefix))}};
-    send(QByteArrayLiteral("/v3/kv/range"), compact(body), context, [done](int, const QByteArray &answer, const EtcdError &error) {
-        if (isFailure(error))
-            return done(failure<QList<EtcdKv>>(error));
-        const auto o = parseObject(answer);
-        if (!o)
-            return done(failure<QList<EtcdKv>>(malformed(QStringLiteral("range answer is not a JSON object"))));
+    send(QByteArrayLiteral("/v3/kv/range"), compact(body), context, jsonAnswer<QList<EtcdKv>>(std::move(done), "range", [](const QJsonObject &o, const Callback<QList<EtcdKv>> &reply) {
         QList<EtcdKv> kvs;
-        const QJsonArray array = o->value(QLatin1String("kvs")).toArray();
+        const QJsonArray array = o.value(QLatin1String("kvs")).toArray();
         for (const QJsonValue &v : array) {
             EtcdKv kv;
             if (!parseKv(v.toObject(), kv))
-                return done(failure<QList<EtcdKv>>(malformed(QStringLiteral("key or value is not base64"))));
+                return reply(failure<QList<EtcdKv>>(malformed(QStringLiteral("key or value is not base64"))));
             kvs.append(kv);
         }
-        done(success(kvs));
-    });
+        reply(success(kvs));
+    }));
 }
 
 void EtcdClient::grantLease(qint64 ttlS, QObject *context, Callback<qint64> done)
 {
     send(QByteArrayLiteral("/v3/lease/grant"), compact({{QStringLiteral("TTL"), QString::number(ttlS)}}), context,
-         [done](int, const QByteArray &answer, const EtcdError &error) {
-             if (isFailure(error))
-                 return done(failure<qint64>(error));
-             const auto o = parseObject(answer);
-             if (!o)
-                 return done(failure<qint64>(malformed(QStringLiteral("lease grant answer is not a JSON object"))));
-             const QString refused = o->value(QLatin1String("error")).toString();
+         jsonAnswer<qint64>(std::move(done), "lease grant", [](const QJsonObject &o, const Callback<qint64> &reply) {
+             const QString refused = o.value(QLatin1String("error")).toString();
              if (!refused.isEmpty()) {
                  EtcdError e;
                  e.httpStatus = 200;
                  e.message = refused;
-                 return done(failure<qint64>(e));
+                 return reply(failure<qint64>(e));
              }
-             const qint64 id = toInt64(o->value(QLatin1String("ID")));
+             const qint64 id = toInt64(o.value(QLatin1String("ID")));
              if (id == 0)
-                 return done(failure<qint64>(malformed(QStringLiteral("lease grant answer has no ID"))));
-             done(success(id));
-         });
+                 return reply(failure<qint64>(malformed(QStringLiteral("lease grant answer has no ID"))));
+             reply(success(id));
+         }));
 }
 
 void EtcdClient::keepAlive(qint64 lease, QObject *context, Callback<qint64> done)
