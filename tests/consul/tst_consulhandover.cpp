@@ -6,6 +6,7 @@
 // executions ever overlapped, whatever the test does to the holders or to Consul. The journal
 // also carries each run's fencing token (JOBSLIB_FENCING_TOKEN), wall-clock ms and task pid.
 #include "consulsimprocess.h"
+#include "handoverscenario.h"
 #include "runjobprocess.h"
 #include "taskjournal.h"
 #include "testutil.h"
@@ -202,41 +203,24 @@ void TestConsulHandover::gracefulAndCrashFailover()
     for (const QString &n : {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")})
         instances.insert(n, startInstance(n, loop, QStringLiteral("0.05")));
     const auto starts = [this] { return journal(QStringLiteral("start")); };
-
-    QVERIFY(QTest::qWaitFor([&] { return starts().size() == 1; }, 10000));
-    QString holder = starts().constLast().instance;
-    QVERIFY(instances.value(holder)->waitForOutput(QStringLiteral("lock is kept")));
-    for (auto it = instances.cbegin(); it != instances.cend(); ++it) {
-        if (it.key() != holder)
-            QVERIFY(it.value()->waitForOutput(QStringLiteral("Can't acquire lock (lock owner is %1.test").arg(holder)));
-    }
+    const TaskJournal tasks(m_dir->path());
+    QString error;
+    QString holder = HandoverScenario::waitForHolderAndStandbys(instances, tasks, 1, 10000, &error);
+    QVERIFY2(!holder.isEmpty(), qPrintable(error));
 
     // Graceful: SIGTERM releases the key; a standby notices through its blocking query.
-    instances.value(holder)->signal(SIGTERM);
-    QVERIFY(instances.value(holder)->waitForExit());
-    QCOMPARE(instances.value(holder)->exitCode(), 143);
-    const qint64 exitedAt = nowMs();
-    instances.remove(holder);
-    QVERIFY(QTest::qWaitFor([&] { return starts().size() == 2; }, 5000));
-    const qint64 gracefulMs = starts().constLast().ms - exitedAt;
+    const qint64 gracefulMs = HandoverScenario::takeover(instances, holder, SIGTERM, tasks, 2, 5000, &error);
+    QVERIFY2(gracefulMs >= 0, qPrintable(error));
     qInfo("graceful takeover %lld ms after the holder's exit", gracefulMs);
     QVERIFY2(gracefulMs <= 1000, qPrintable(QStringLiteral("took %1 ms").arg(gracefulMs)));
 
     // The last standby lost the race and watches again.
-    holder = starts().constLast().instance;
-    QVERIFY(instances.value(holder)->waitForOutput(QStringLiteral("lock is kept")));
-    for (auto it = instances.cbegin(); it != instances.cend(); ++it) {
-        if (it.key() != holder)
-            QVERIFY(it.value()->waitForOutput(QStringLiteral("Can't acquire lock (lock owner is %1.test").arg(holder)));
-    }
+    holder = HandoverScenario::waitForHolderAndStandbys(instances, tasks, 2, 5000, &error);
+    QVERIFY2(!holder.isEmpty(), qPrintable(error));
 
     // Crash: kill -9 of the new holder. Nobody releases; the session expires at its TTL.
-    const qint64 killedAt = nowMs();
-    instances.value(holder)->signal(SIGKILL);
-    QVERIFY(instances.value(holder)->waitForExit());
-    instances.remove(holder);
-    QVERIFY(QTest::qWaitFor([&] { return starts().size() == 3; }, int(crashBoundMs + 3000)));
-    const qint64 crashMs = starts().constLast().ms - killedAt;
+    const qint64 crashMs = HandoverScenario::takeover(instances, holder, SIGKILL, tasks, 3, int(crashBoundMs + 3000), &error);
+    QVERIFY2(crashMs >= 0, qPrintable(error));
     qInfo("crash takeover %lld ms after kill -9 (bound %lld ms; --explain: %lld ms)", crashMs, crashBoundMs, explainedCrashMs);
     QVERIFY2(crashMs <= crashBoundMs, qPrintable(QStringLiteral("took %1 ms").arg(crashMs)));
 

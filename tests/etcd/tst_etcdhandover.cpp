@@ -9,6 +9,7 @@
 // The lease TTL is 5 s to keep the test short: keep-alive every 1.7 s, local deadline 4.5 s after
 // the last confirmed keep-alive was sent, etcd expires the lease 5 s after it received the last one.
 #include "etcdcluster.h"
+#include "handoverscenario.h"
 #include "runjobprocess.h"
 #include "taskjournal.h"
 #include "testutil.h"
@@ -269,41 +270,24 @@ void TestEtcdHandover::singleMemberGracefulAndCrash()
         instances.insert(n, startInstance(n, keepLock(30), QStringLiteral("0.05")));
     const auto starts = [this] { return journal(QStringLiteral("start")); };
 
-    QVERIFY(QTest::qWaitFor([&] { return starts().size() == 1; }, 15000));
-    QString holder = starts().constLast().instance;
-    QVERIFY(instances.value(holder)->waitForOutput(QStringLiteral("lock is kept")));
-    for (auto it = instances.cbegin(); it != instances.cend(); ++it) {
-        if (it.key() != holder)
-            QVERIFY(it.value()->waitForOutput(QStringLiteral("Can't acquire lock (lock owner is %1.test").arg(holder)));
-    }
-    QCOMPARE(starts().size(), 1); // exactly one ran
+    const TaskJournal tasks(m_dir->path());
+    QString error;
+    QString holder = HandoverScenario::waitForHolderAndStandbys(instances, tasks, 1, 15000, &error);
+    QVERIFY2(!holder.isEmpty(), qPrintable(error));
 
     // Graceful: SIGTERM revokes the lease, which deletes the key; a standby's watch sees it.
-    instances.value(holder)->signal(SIGTERM);
-    QVERIFY(instances.value(holder)->waitForExit());
-    QCOMPARE(instances.value(holder)->exitCode(), 143);
-    const qint64 exitedAt = nowMs();
-    instances.remove(holder);
-    QVERIFY(QTest::qWaitFor([&] { return starts().size() == 2; }, 5000));
-    const qint64 gracefulMs = starts().constLast().ms - exitedAt;
+    const qint64 gracefulMs = HandoverScenario::takeover(instances, holder, SIGTERM, tasks, 2, 5000, &error);
+    QVERIFY2(gracefulMs >= 0, qPrintable(error));
     qInfo("graceful takeover %lld ms after the holder's exit", gracefulMs);
     QVERIFY2(gracefulMs <= 1000, qPrintable(QStringLiteral("took %1 ms").arg(gracefulMs)));
 
     // The last standby lost the race and watches again.
-    holder = starts().constLast().instance;
-    QVERIFY(instances.value(holder)->waitForOutput(QStringLiteral("lock is kept")));
-    for (auto it = instances.cbegin(); it != instances.cend(); ++it) {
-        if (it.key() != holder)
-            QVERIFY(it.value()->waitForOutput(QStringLiteral("Can't acquire lock (lock owner is %1.test").arg(holder)));
-    }
+    holder = HandoverScenario::waitForHolderAndStandbys(instances, tasks, 2, 5000, &error);
+    QVERIFY2(!holder.isEmpty(), qPrintable(error));
 
     // Crash: kill -9 of the new holder. Nobody revokes; etcd expires the lease at its TTL.
-    const qint64 killedAt = nowMs();
-    instances.value(holder)->signal(SIGKILL);
-    QVERIFY(instances.value(holder)->waitForExit());
-    instances.remove(holder);
-    QVERIFY(QTest::qWaitFor([&] { return starts().size() == 3; }, int(crashBoundMs + 3000)));
-    const qint64 crashMs = starts().constLast().ms - killedAt;
+    const qint64 crashMs = HandoverScenario::takeover(instances, holder, SIGKILL, tasks, 3, int(crashBoundMs + 3000), &error);
+    QVERIFY2(crashMs >= 0, qPrintable(error));
     qInfo("crash takeover %lld ms after kill -9 (bound %lld ms; --explain: worst case %lld ms)", crashMs, crashBoundMs, explainedCrashMs);
     QVERIFY2(crashMs <= crashBoundMs, qPrintable(QStringLiteral("took %1 ms").arg(crashMs)));
     // Not before the lease could have expired: the last keep-alive was at most ttl/3 before the
