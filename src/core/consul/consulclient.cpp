@@ -160,13 +160,9 @@ QNetworkReply *ConsulClient::sessionInfo(const QString &id, QObject *context, Ca
     });
 }
 
-ConsulResult<KvEntry> ConsulClient::parseKvEntry(const QByteArray &json)
+/*! One entry object of a KV answer. */
+static ConsulResult<KvEntry> parseKvObject(const QJsonObject &o)
 {
-    QJsonParseError err{};
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &err);
-    if (err.error != QJsonParseError::NoError || !doc.isArray() || doc.array().isEmpty() || !doc.array().at(0).isObject())
-        return failure<KvEntry>(malformed(QStringLiteral("KV answer is not an array of entries")));
-    const QJsonObject o = doc.array().at(0).toObject();
     KvEntry e;
     e.key = o.value(QLatin1String("Key")).toString();
     const QJsonValue v = o.value(QLatin1String("Value"));
@@ -186,15 +182,52 @@ ConsulResult<KvEntry> ConsulClient::parseKvEntry(const QByteArray &json)
     return success(e);
 }
 
+ConsulResult<KvEntry> ConsulClient::parseKvEntry(const QByteArray &json)
+{
+    QJsonParseError err{};
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &err);
+    if (err.error != QJsonParseError::NoError || !doc.isArray() || doc.array().isEmpty() || !doc.array().at(0).isObject())
+        return failure<KvEntry>(malformed(QStringLiteral("KV answer is not an array of entries")));
+    return parseKvObject(doc.array().at(0).toObject());
+}
+
+ConsulResult<QList<KvEntry>> ConsulClient::parseKvEntries(const QByteArray &json)
+{
+    QJsonParseError err{};
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &err);
+    if (err.error != QJsonParseError::NoError || !doc.isArray())
+        return failure<QList<KvEntry>>(malformed(QStringLiteral("KV answer is not an array of entries")));
+    const QJsonArray array = doc.array();
+    QList<KvEntry> entries;
+    entries.reserve(array.size());
+    for (const QJsonValue &v : array) {
+        if (!v.isObject())
+            return failure<QList<KvEntry>>(malformed(QStringLiteral("KV answer is not an array of entries")));
+        const auto entry = parseKvObject(v.toObject());
+        if (!entry.ok())
+            return failure<QList<KvEntry>>(entry.error);
+        entries.append(*entry.value);
+    }
+    return success(entries);
+}
+
+/*!
+ * A blocking query's parameters (only with an index: without one Consul answers at once anyway);
+ * the request's timeout, which must outlast Consul's wait plus its jitter of up to wait/16.
+ */
+static int blockingQuery(QUrlQuery &query, quint64 index, int waitMs, int timeoutMs)
+{
+    if (index == 0)
+        return timeoutMs;
+    query.addQueryItem(QStringLiteral("index"), QString::number(index));
+    query.addQueryItem(QStringLiteral("wait"), QStringLiteral("%1ms").arg(waitMs));
+    return timeoutMs + waitMs + waitMs / 16;
+}
+
 QNetworkReply *ConsulClient::kvGet(const QString &key, quint64 index, int waitMs, QObject *context, Callback<KvRead> done)
 {
     QUrlQuery query;
-    int timeout = m_endpoint.timeoutMs;
-    if (index > 0) {
-        query.addQueryItem(QStringLiteral("index"), QString::number(index));
-        query.addQueryItem(QStringLiteral("wait"), QStringLiteral("%1ms").arg(waitMs));
-        timeout += waitMs + waitMs / 16;
-    }
+    const int timeout = blockingQuery(query, index, waitMs, m_endpoint.timeoutMs);
     return send("GET", QStringLiteral("/v1/kv/") + consulKeyPath(key), query, {}, timeout, context, [done](const Response &r) {
         KvRead read;
         read.index = r.index;
@@ -210,9 +243,38 @@ QNetworkReply *ConsulClient::kvGet(const QString &key, quint64 index, int waitMs
     });
 }
 
+QNetworkReply *ConsulClient::kvList(const QString &prefix, quint64 index, int waitMs, QObject *context, Callback<KvList> done)
+{
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("recurse"), QString()); // presence-only: "?recurse"
+    const int timeout = blockingQuery(query, index, waitMs, m_endpoint.timeoutMs);
+    return send("GET", QStringLiteral("/v1/kv/") + consulKeyPath(prefix), query, {}, timeout, context, [done](const Response &r) {
+        KvList list;
+        list.index = r.index;
+        if (r.status == 404) // nothing under the prefix
+            return done(success(list));
+        if (r.status != 200)
+            return done(failure<KvList>(r.error));
+        const auto entries = parseKvEntries(r.body);
+        if (!entries.ok())
+            return done(failure<KvList>(entries.error));
+        list.entries = *entries.value;
+        done(success(list));
+    });
+}
+
 QNetworkReply *ConsulClient::kvPut(const QString &key, const QByteArray &value, const QUrlQuery &query, QObject *context, Callback<bool> done)
 {
     return send("PUT", QStringLiteral("/v1/kv/") + consulKeyPath(key), query, value, m_endpoint.timeoutMs, context, [done](const Response &r) {
+        if (r.status != 200)
+            return done(failure<bool>(r.error));
+        done(boolAnswer(r.body));
+    });
+}
+
+QNetworkReply *ConsulClient::kvDelete(const QString &key, QObject *context, Callback<bool> done)
+{
+    return send("DELETE", QStringLiteral("/v1/kv/") + consulKeyPath(key), {}, {}, m_endpoint.timeoutMs, context, [done](const Response &r) {
         if (r.status != 200)
             return done(failure<bool>(r.error));
         done(boolAnswer(r.body));

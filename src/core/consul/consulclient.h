@@ -4,6 +4,7 @@
 #include "consultypes.h"
 
 #include <QJsonObject>
+#include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QUrlQuery>
@@ -22,6 +23,13 @@ struct ConsulResult
     std::optional<T> value;
     ConsulError error;
     bool ok() const { return value.has_value(); }
+};
+
+/*! A KV listing (?recurse): the entries under a prefix, sorted by key, and X-Consul-Index. */
+struct JOBSLIB_EXPORT KvList
+{
+    QList<KvEntry> entries;
+    quint64 index = 0;
 };
 
 /*!
@@ -53,8 +61,12 @@ public:
 
     /*! GET /v1/kv/<key>; blocking when index > 0 (waitMs: Consul's ?wait). */
     QNetworkReply *kvGet(const QString &key, quint64 index, int waitMs, QObject *context, Callback<KvRead> done);
+    /*! GET /v1/kv/<prefix>?recurse: every key under prefix (none: a 404); blocking when index > 0, as kvGet(). */
+    QNetworkReply *kvList(const QString &prefix, quint64 index, int waitMs, QObject *context, Callback<KvList> done);
     /*! PUT /v1/kv/<key> with extra query (acquire=, release=, cas=...): Consul's true/false. */
     QNetworkReply *kvPut(const QString &key, const QByteArray &value, const QUrlQuery &query, QObject *context, Callback<bool> done);
+    /*! DELETE /v1/kv/<key>: Consul's true/false (true also when the key did not exist). */
+    QNetworkReply *kvDelete(const QString &key, QObject *context, Callback<bool> done);
 
     /*! GET /v1/agent/self: the Config object (Datacenter, NodeName...). */
     QNetworkReply *agentSelf(QObject *context, Callback<QJsonObject> done);
@@ -65,6 +77,8 @@ public:
 
     /*! Parses the JSON array of a KV GET; exposed for fuzzing and tests. */
     static ConsulResult<KvEntry> parseKvEntry(const QByteArray &json);
+    /*! Parses the JSON array of a KV GET ?recurse (every entry); exposed for fuzzing and tests. */
+    static ConsulResult<QList<KvEntry>> parseKvEntries(const QByteArray &json);
 
 private:
     struct Response

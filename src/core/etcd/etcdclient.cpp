@@ -657,19 +657,29 @@ void EtcdClient::remove(const QByteArray &key, QObject *context, Callback<qint64
 
 void EtcdClient::list(const QByteArray &prefix, QObject *context, Callback<QList<EtcdKv>> done)
 {
+    listWithRevision(prefix, context, [done](const EtcdResult<EtcdList> &r) {
+        if (!r.ok())
+            return done(failure<QList<EtcdKv>>(r.error));
+        done(success(r.value->kvs));
+    });
+}
+
+void EtcdClient::listWithRevision(const QByteArray &prefix, QObject *context, Callback<EtcdList> done)
+{
     // An empty key is refused ("key is not provided"); "\0" to "\0" is every key.
     const QByteArray from = prefix.isEmpty() ? QByteArray(1, '\0') : prefix;
     const QJsonObject body{{QStringLiteral("key"), base64(from)}, {QStringLiteral("range_end"), base64(prefixEnd(prefix))}};
-    send(QByteArrayLiteral("/v3/kv/range"), compact(body), context, jsonAnswer<QList<EtcdKv>>(std::move(done), "range", [](const QJsonObject &o, const Callback<QList<EtcdKv>> &reply) {
-        QList<EtcdKv> kvs;
+    send(QByteArrayLiteral("/v3/kv/range"), compact(body), context, jsonAnswer<EtcdList>(std::move(done), "range", [](const QJsonObject &o, const Callback<EtcdList> &reply) {
+        EtcdList list;
+        list.revision = headerRevision(o);
         const QJsonArray array = o.value(QLatin1String("kvs")).toArray();
         for (const QJsonValue &v : array) {
             EtcdKv kv;
             if (!parseKv(v.toObject(), kv))
-                return reply(failure<QList<EtcdKv>>(malformed(QStringLiteral("key or value is not base64"))));
-            kvs.append(kv);
+                return reply(failure<EtcdList>(malformed(QStringLiteral("key or value is not base64"))));
+            list.kvs.append(kv);
         }
-        reply(success(kvs));
+        reply(success(list));
     }));
 }
 
@@ -722,11 +732,37 @@ void EtcdClient::revokeLease(qint64 lease, QObject *context, Callback<bool> done
          });
 }
 
+void EtcdClient::leaseTimeToLive(qint64 lease, QObject *context, Callback<EtcdLeaseTtl> done)
+{
+    send(QByteArrayLiteral("/v3/lease/timetolive"), compact({{QStringLiteral("ID"), QString::number(lease)}}), context,
+         jsonAnswer<EtcdLeaseTtl>(std::move(done), "lease timetolive", [](const QJsonObject &o, const Callback<EtcdLeaseTtl> &reply) {
+             // An unknown lease is no error: TTL -1 (and no grantedTTL). Zero values are left out.
+             EtcdLeaseTtl ttl;
+             ttl.ttlS = toInt64(o.value(QLatin1String("TTL")));
+             ttl.grantedTtlS = toInt64(o.value(QLatin1String("grantedTTL")));
+             if (ttl.ttlS < 0)
+                 ttl.ttlS = -1;
+             reply(success(ttl));
+         }));
+}
+
 EtcdWatch *EtcdClient::watch(const QByteArray &key, qint64 startRevision, QObject *parent)
+{
+    return createWatch(key, {}, startRevision, parent);
+}
+
+EtcdWatch *EtcdClient::watchPrefix(const QByteArray &prefix, qint64 startRevision, QObject *parent)
+{
+    // As list(): an empty key is refused, "\0" to "\0" is every key.
+    return createWatch(prefix.isEmpty() ? QByteArray(1, '\0') : prefix, prefixEnd(prefix), startRevision, parent);
+}
+
+EtcdWatch *EtcdClient::createWatch(const QByteArray &key, const QByteArray &rangeEnd, qint64 startRevision, QObject *parent)
 {
     auto *watch = new EtcdWatch(parent);
     watch->m_client = this;
     watch->m_key = key;
+    watch->m_rangeEnd = rangeEnd;
     watch->m_startRevision = startRevision;
     watch->m_lastRevision = startRevision > 0 ? startRevision - 1 : 0;
     deferred(watch, [watch] { watch->open(); });
@@ -798,6 +834,8 @@ void EtcdWatch::attempt()
     QJsonObject create{{QStringLiteral("key"), base64(m_key)},
                        // a progress answer every 10 minutes (etcd's default) keeps lastRevision() recent on quiet keys
                        {QStringLiteral("progress_notify"), true}};
+    if (!m_rangeEnd.isEmpty())
+        create.insert(QStringLiteral("range_end"), base64(m_rangeEnd));
     if (m_startRevision > 0)
         create.insert(QStringLiteral("start_revision"), QString::number(m_startRevision));
     // No transfer timeout: a quiet key sends nothing for long. Opening has its own deadline.

@@ -62,6 +62,21 @@ struct JOBSLIB_EXPORT EtcdRead
     qint64 revision = 0; ///< header.revision: watch from revision + 1 to see every later change
 };
 
+/*! A read of every key under a prefix and the store revision of the answer. */
+struct JOBSLIB_EXPORT EtcdList
+{
+    QList<EtcdKv> kvs;
+    qint64 revision = 0; ///< header.revision: watch from revision + 1 to see every later change
+};
+
+/*! What etcd says of a lease (/v3/lease/timetolive). */
+struct JOBSLIB_EXPORT EtcdLeaseTtl
+{
+    qint64 ttlS = -1;       ///< seconds left; -1: the lease does not exist (expired or revoked)
+    qint64 grantedTtlS = 0; ///< the TTL it was granted (or last kept alive) with
+    bool exists() const { return ttlS >= 0; }
+};
+
 /*! The answer to createIfAbsent(). */
 struct JOBSLIB_EXPORT EtcdCreate
 {
@@ -135,6 +150,8 @@ public:
     void remove(const QByteArray &key, QObject *context, Callback<qint64> done);
     /*! POST /v3/kv/range with range_end = prefix + 1: every key under prefix. */
     void list(const QByteArray &prefix, QObject *context, Callback<QList<EtcdKv>> done);
+    /*! list() with the revision of the answer, to watch from it without missing a change. */
+    void listWithRevision(const QByteArray &prefix, QObject *context, Callback<EtcdList> done);
 
     /*! POST /v3/lease/grant: a lease of ttlS seconds; its ID. */
     void grantLease(qint64 ttlS, QObject *context, Callback<qint64> done);
@@ -142,6 +159,8 @@ public:
     void keepAlive(qint64 lease, QObject *context, Callback<qint64> done);
     /*! POST /v3/lease/revoke; a lease that no longer exists counts as revoked. */
     void revokeLease(qint64 lease, QObject *context, Callback<bool> done);
+    /*! POST /v3/lease/timetolive: the seconds left and the granted TTL (ttlS -1 when the lease is gone). */
+    void leaseTimeToLive(qint64 lease, QObject *context, Callback<EtcdLeaseTtl> done);
 
     /*!
      * POST /v3/watch (streaming) on one key from startRevision (0: from now). The watch reports
@@ -149,6 +168,8 @@ public:
      * last revision seen + 1). Owned by the caller; deleting it cancels.
      */
     EtcdWatch *watch(const QByteArray &key, qint64 startRevision, QObject *parent = nullptr);
+    /*! As watch(), on every key under prefix (every key when it is empty). */
+    EtcdWatch *watchPrefix(const QByteArray &prefix, qint64 startRevision, QObject *parent = nullptr);
 
 private:
     friend class EtcdWatch;
@@ -183,6 +204,8 @@ private:
     EtcdError roundFailure(const Round &round) const;
     int endpointIndex(const Round &round) const;
     void track(QNetworkReply *reply);
+    /*! The watch of [key, rangeEnd) (rangeEnd empty: key alone). */
+    EtcdWatch *createWatch(const QByteArray &key, const QByteArray &rangeEnd, qint64 startRevision, QObject *parent);
 
     QNetworkAccessManager *m_network;
     EtcdEndpoint m_endpoint;
@@ -227,6 +250,7 @@ private:
 
     QPointer<EtcdClient> m_client;
     QByteArray m_key;
+    QByteArray m_rangeEnd; ///< empty: m_key alone
     qint64 m_startRevision = 0;
     QPointer<QNetworkReply> m_reply;
     QTimer *m_openTimer = nullptr;

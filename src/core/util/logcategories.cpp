@@ -11,4 +11,5 @@ Q_LOGGING_CATEGORY(lcTask, "jobslib.task", QtDebugMsg)
 Q_LOGGING_CATEGORY(lcConfig, "jobslib.config", QtDebugMsg)
 Q_LOGGING_CATEGORY(lcConsul, "jobslib.consul", QtDebugMsg)
 Q_LOGGING_CATEGORY(lcEtcd, "jobslib.etcd", QtDebugMsg)
+Q_LOGGING_CATEGORY(lcKv, "jobslib.kv", QtDebugMsg)
 } // namespace jobslib
