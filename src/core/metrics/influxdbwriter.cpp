@@ -10,23 +10,70 @@
 
 namespace jobslib {
 
+/*!
+ * "key=value" with the value fully percent-encoded: QUrlQuery leaves '+' and ';' as they are, and
+ * InfluxDB (Go) reads '+' as a space and ';' as a separator ("c++" would become "c  ").
+ */
+static QByteArray queryItem(const char *key, const QString &value)
+{
+    return QByteArray(key) + '=' + QUrl::toPercentEncoding(value);
+}
+
 QUrl InfluxDbEndpoint::writeUrl() const
 {
     QUrl url = baseUrl;
-    // Every value fully percent-encoded: QUrlQuery leaves '+' and ';' as they are, and InfluxDB
-    // (Go) reads '+' as a space and ';' as a separator ("c++" would become "c  ").
-    const auto item = [](const char *key, const QString &value) -> QByteArray { return QByteArray(key) + '=' + QUrl::toPercentEncoding(value); };
     QByteArray query;
     if (api == Api::V1) {
         url.setPath(url.path() + QStringLiteral("/write"));
-        query = item("db", database);
+        query = queryItem("db", database);
     } else {
         url.setPath(url.path() + QStringLiteral("/api/v2/write"));
         // 1.x defaults to nanoseconds; 2.x wants it said.
-        query = item("org", org) + '&' + item("bucket", bucket) + "&precision=ns";
+        query = queryItem("org", org) + '&' + queryItem("bucket", bucket) + "&precision=ns";
     }
     url.setQuery(QString::fromLatin1(query), QUrl::StrictMode);
     return url;
+}
+
+QUrl InfluxDbEndpoint::queryUrl(const QString &influxQl) const
+{
+    QUrl url = baseUrl;
+    url.setPath(url.path() + QStringLiteral("/query"));
+    const QByteArray query = queryItem("db", api == Api::V1 ? database : bucket) + "&epoch=s&" + queryItem("q", influxQl);
+    url.setQuery(QString::fromLatin1(query), QUrl::StrictMode);
+    return url;
+}
+
+QByteArray InfluxDbEndpoint::authorization() const
+{
+    // Python's client always sends Basic auth (root:root by default); so do we.
+    if (api == Api::V1)
+        return "Basic " + (username + QLatin1Char(':') + password).toUtf8().toBase64();
+    if (!token.isEmpty())
+        return "Token " + token.toUtf8();
+    return {};
+}
+
+QSslConfiguration InfluxDbEndpoint::tlsConfiguration() const
+{
+    if (baseUrl.scheme() == QLatin1String("https"))
+        return clientTlsConfiguration(caFile, verifyTls);
+    return {};
+}
+
+QNetworkRequest InfluxDbEndpoint::request(const QUrl &url, const QByteArray &authorization, const QSslConfiguration &tls) const
+{
+    QNetworkRequest request(url);
+    request.setTransferTimeout(timeoutMs);
+    // Python's client asks /write for application/x-msgpack; we ask for JSON: with msgpack
+    // InfluxDB encodes its error messages (a 401's only explanation) in MessagePack, which would
+    // reach the log as garbage.
+    request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json"));
+    if (!authorization.isEmpty())
+        request.setRawHeader(QByteArrayLiteral("Authorization"), authorization);
+    if (!tls.isNull())
+        request.setSslConfiguration(tls);
+    return request;
 }
 
 QString InfluxDbWriter::Result::describe() const
@@ -40,15 +87,9 @@ InfluxDbWriter::InfluxDbWriter(QNetworkAccessManager *network, const InfluxDbEnd
     : QObject(parent)
     , m_network(network)
     , m_endpoint(endpoint)
+    , m_tls(endpoint.tlsConfiguration())
+    , m_authorization(endpoint.authorization())
 {
-    if (endpoint.baseUrl.scheme() == QLatin1String("https"))
-        m_tls = clientTlsConfiguration(endpoint.caFile, endpoint.verifyTls);
-    if (endpoint.api == InfluxDbEndpoint::Api::V1) {
-        // Python's client always sends Basic auth (root:root by default); so do we.
-        m_authorization = "Basic " + (endpoint.username + QLatin1Char(':') + endpoint.password).toUtf8().toBase64();
-    } else if (!endpoint.token.isEmpty()) {
-        m_authorization = "Token " + endpoint.token.toUtf8();
-    }
 }
 
 InfluxDbWriter::Result InfluxDbWriter::classify(int httpStatus, const QByteArray &body, const QString &networkError, const QByteArray &errorHeader)
@@ -96,18 +137,11 @@ InfluxDbWriter::Result InfluxDbWriter::classify(int httpStatus, const QByteArray
 
 void InfluxDbWriter::write(const QByteArray &lines, std::function<void(const Result &)> done)
 {
-    QNetworkRequest request(m_endpoint.writeUrl());
-    request.setTransferTimeout(m_endpoint.timeoutMs);
-    // Python's client sends Content-Type application/octet-stream and Accept application/x-msgpack
-    // to /write. We keep its Content-Type but ask for JSON: with msgpack InfluxDB encodes its error
-    // messages (a 401's only explanation) in MessagePack, which would reach the log as garbage.
+    QNetworkRequest request = m_endpoint.request(m_endpoint.writeUrl(), m_authorization, m_tls);
+    // Python's client sends Content-Type application/octet-stream to /write; so do we (and ask for
+    // JSON, not its msgpack: see InfluxDbEndpoint::request()).
     request.setHeader(QNetworkRequest::ContentTypeHeader, m_endpoint.api == InfluxDbEndpoint::Api::V1 ? QByteArrayLiteral("application/octet-stream")
                                                                                                     : QByteArrayLiteral("text/plain; charset=utf-8"));
-    request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json"));
-    if (!m_authorization.isEmpty())
-        request.setRawHeader(QByteArrayLiteral("Authorization"), m_authorization);
-    if (!m_tls.isNull())
-        request.setSslConfiguration(m_tls);
     QNetworkReply *reply = m_network->post(request, lines);
     connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
         reply->deleteLater();

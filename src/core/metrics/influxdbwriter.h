@@ -4,6 +4,7 @@
 #include "jobslib_export.h"
 
 #include <QByteArray>
+#include <QNetworkRequest>
 #include <QObject>
 #include <QSslConfiguration>
 #include <QUrl>
@@ -14,7 +15,11 @@ class QNetworkAccessManager;
 
 namespace jobslib {
 
-/*! Where and how to write points: InfluxDB 1.x (/write) or 2.x (/api/v2/write). */
+/*!
+ * Where InfluxDB is and how to talk to it: InfluxDB 1.x (/write, /query) or 2.x (/api/v2/write,
+ * and its 1.x compatibility /query). The writer and the reader build their requests here, so that
+ * both send the same credentials and TLS settings to the same server.
+ */
 struct JOBSLIB_EXPORT InfluxDbEndpoint
 {
     enum class Api { V1, V2 };
@@ -32,6 +37,25 @@ struct JOBSLIB_EXPORT InfluxDbEndpoint
 
     /*! "http://host:8086/write?db=jobs" or ".../api/v2/write?org=..&bucket=..": for logs (no secrets in it). */
     QUrl writeUrl() const;
+    /*!
+     * GET "http://host:8086/query?db=jobs&epoch=s&q=...": times as epoch seconds (runjob writes
+     * whole seconds). With api v2 the database is the bucket: InfluxDB 2.x answers /query through
+     * its DBRP mapping of that name. No secret in it (the credentials travel in a header).
+     */
+    QUrl queryUrl(const QString &influxQl) const;
+    /*!
+     * The Authorization header: Basic username:password for v1 (always, as Python's client sends
+     * it), "Token ..." for v2; empty for v2 without a token.
+     */
+    QByteArray authorization() const;
+    /*! For https: the system CAs or those of caFile, verification as verifyTls says; null for http. Reads caFile: build it once. */
+    QSslConfiguration tlsConfiguration() const;
+    /*!
+     * A request to url with what every request to InfluxDB carries: Accept JSON (InfluxDB's error
+     * messages must be readable), the authorization and TLS built once by the caller (from
+     * authorization() and tlsConfiguration()), and timeoutMs as the transfer timeout.
+     */
+    QNetworkRequest request(const QUrl &url, const QByteArray &authorization, const QSslConfiguration &tls) const;
 };
 
 /*!
