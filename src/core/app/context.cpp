@@ -2,6 +2,7 @@
 #include "context.h"
 
 #include "app/backendregistry.h"
+#include "kv/kvstore.h"
 #include "liveness/livenessbackend.h"
 #include "lock/lockbackend.h"
 #include "metrics/metricsbackend.h"
@@ -53,6 +54,8 @@ Context::~Context()
     delete m_lock;
     delete m_liveness;
     delete m_metrics;
+    // The store's requests run on the network manager, a child deleted after this body.
+    m_kvStore.reset();
 }
 
 void Context::initialize()
@@ -100,6 +103,30 @@ MetricsBackend *Context::metrics()
     if (!m_metrics)
         setMetrics(m_backends.createMetrics(*this));
     return m_metrics;
+}
+
+KvStore *Context::kvStore()
+{
+    if (m_kvStoreMade)
+        return m_kvStore.get();
+    m_kvStoreMade = true;
+    const QString backend = m_config.lockBackend();
+    if (backend != QLatin1String("consul") && backend != QLatin1String("etcd"))
+        return nullptr;
+    Expected<std::shared_ptr<KvStore>> store = makeKvStore(network(), m_config, QStringLiteral("one_instance.") + backend);
+    if (!store) {
+        qCWarning(lcLock).noquote() << QStringLiteral("No key-value store beside the %1 lock (handover requests and the action log are off): %2")
+                                           .arg(backend, store.error());
+        return nullptr;
+    }
+    m_kvStore = store.value();
+    return m_kvStore.get();
+}
+
+void Context::setKvStore(std::shared_ptr<KvStore> store)
+{
+    m_kvStore = std::move(store);
+    m_kvStoreMade = true;
 }
 
 void Context::setLock(LockBackend *lock)

@@ -16,6 +16,7 @@ namespace jobslib {
 
 class BackendRegistry;
 class Clock;
+class KvStore;
 class LivenessBackend;
 class LockBackend;
 class MetricsBackend;
@@ -56,6 +57,15 @@ public:
     LockBackend *lock();
     LivenessBackend *liveness();
     MetricsBackend *metrics();
+    /*!
+     * The key-value store behind the lock (Consul KV or etcd), for what sits beside the lock key:
+     * handover requests and the action log. Made on first use from the lock's own options
+     * (address, token, TLS), so it reaches exactly the server the lock does; nullptr when the
+     * lock backend has no store (file, dummy, --disable-one-instance) or its options cannot make one.
+     */
+    KvStore *kvStore();
+    /*! Replace the store (tests); nullptr disables what needs one. */
+    void setKvStore(std::shared_ptr<KvStore> store);
     /*! Replace a backend (tests, applications with a backend of their own). Takes ownership. */
     void setLock(LockBackend *lock);
     void setLiveness(LivenessBackend *liveness);
@@ -81,6 +91,8 @@ private:
     LockBackend *m_lock = nullptr;
     LivenessBackend *m_liveness = nullptr;
     MetricsBackend *m_metrics = nullptr;
+    std::shared_ptr<KvStore> m_kvStore;
+    bool m_kvStoreMade = false; ///< made (or failed to) once: a failure is logged once, not at every use
     MetricsRegistry m_registry;
 };
 

@@ -4,9 +4,11 @@
 #include "app/context.h"
 #include "app/launcher.h"
 #include "config/config.h"
+#include "kv/kvstore.h"
 #include "liveness/livenessbackend.h"
 #include "metrics/metricsbackend.h"
 #include "runner/clock.h"
+#include "runner/handoverlistener.h"
 #include "task/basetask.h"
 #include "util/logcategories.h"
 
@@ -15,6 +17,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 namespace jobslib {
 
@@ -33,6 +36,13 @@ RunnerSettings RunnerSettings::fromConfig(const Config &config)
 static QString seconds(qint64 ms)
 {
     return QString::number(double(ms) / 1000.0, 'g', 6);
+}
+
+/*! Who asked for a handover, for a log line: "alice@ops1 (maintenance of db1)". */
+static QString requester(const HandoverRequest &request)
+{
+    const QString by = request.requestedBy.isEmpty() ? QStringLiteral("an unnamed operator") : request.requestedBy;
+    return request.reason.isEmpty() ? by : QStringLiteral("%1 (%2)").arg(by, request.reason);
 }
 
 Runner::Runner(Context &context, BaseTask &task, const RunnerSettings &settings, QObject *parent)
@@ -56,7 +66,7 @@ Runner::Runner(Context &context, BaseTask &task, const RunnerSettings &settings,
             m_task.setLockDeadline(remainingMs < 0 ? -1 : qMax<qint64>(0, remainingMs - DeadlineSafetyMs));
     });
     connect(m_lock, &LockBackend::freed, this, [this] {
-        if (m_state != State::Sleeping)
+        if (m_state != State::Sleeping || m_yielding)
             return;
         qCInfo(lcRunner).noquote() << "Lock is free, contending now";
         wakeUp();
@@ -69,6 +79,14 @@ Runner::Runner(Context &context, BaseTask &task, const RunnerSettings &settings,
             qCCritical(lcLiveness).noquote() << "Can't write liveness state:" << error;
         endIteration();
     });
+
+    m_yieldMs = HandoverListener::yieldMs(context.config());
+    if (KvStore *store = context.kvStore()) {
+        m_handover = new HandoverListener(*store, m_lock->lockKey(), context.clock(), QStringLiteral("runjob@") + context.instanceId(),
+                                          QStringLiteral("%1 pid %2").arg(context.fqdn()).arg(QCoreApplication::applicationPid()), this);
+        connect(m_handover, &HandoverListener::requested, this, &Runner::onHandoverRequested);
+        connect(m_handover, &HandoverListener::withdrawn, this, &Runner::onHandoverWithdrawn);
+    }
 }
 
 Runner::~Runner() = default;
@@ -118,6 +136,16 @@ void Runner::onAcquired(quint64 token)
         releaseLock();
         return;
     }
+    if (std::exchange(m_mayTakeBack, false)) {
+        // Nobody to hand over to: taking the lock back is right, but the operator must see it.
+        qCInfo(lcRunner).noquote() << "The lock was still free after the handover (nobody took it over): taking it back";
+        if (m_handover)
+            m_handover->record(QStringLiteral("take-back"), token, QStringLiteral("done"),
+                               QStringLiteral("nobody took the lock over during the %1 s yield after the handover; took it back").arg(seconds(m_yieldMs)));
+    }
+    if (m_handover)
+        m_handover->start(token);
+    ++m_runs;
     qCInfo(lcRunner).noquote() << "Run task";
     m_task.setFencingToken(token);
     const qint64 remaining = m_lock->leaseRemainingMs();
@@ -131,6 +159,7 @@ void Runner::onNotAcquired(const LockOwner &owner)
 {
     if (m_state != State::Acquiring)
         return;
+    m_mayTakeBack = false; // somebody else holds it: the handover (if any) worked
     if (owner.record && !owner.record->fqdn.isEmpty())
         qCInfo(lcRunner).noquote() << QStringLiteral("Can't acquire lock (lock owner is %1, locked at %2 UTC)").arg(owner.record->fqdn, owner.record->timeUtc);
     else
@@ -144,6 +173,7 @@ void Runner::onAcquireFailed(const QString &error)
 {
     if (m_state != State::Acquiring)
         return;
+    m_mayTakeBack = false;
     qCCritical(lcRunner).noquote() << "Can't acquire lock:" << error;
     m_lastError = QStringLiteral("can't acquire lock: ") + error;
     m_status = m_terminateSignal ? JobStatus::Killed : JobStatus::Failed;
@@ -188,7 +218,8 @@ void Runner::onTaskFinished(const TaskResult &result)
 void Runner::afterRun()
 {
     const bool failedAndRelease = m_status == JobStatus::Failed && m_settings.releaseOnError;
-    const bool keep = m_keepLockThisIteration && !m_terminateSignal && !failedAndRelease && !m_lockLost;
+    // A pending handover releases the lock even with keep_lock.
+    const bool keep = m_keepLockThisIteration && !m_terminateSignal && !failedAndRelease && !m_lockLost && !m_handoverRequest;
     if (keep) {
         m_lock->refresh();
         writeLivenessIfSucceeded();
@@ -200,6 +231,18 @@ void Runner::afterRun()
 void Runner::releaseLock()
 {
     setState(State::Releasing);
+    if (m_handover)
+        m_handover->stop();
+    if (m_handoverRequest && !m_lockLost && m_lock->isHeld()) {
+        m_handoverToken = m_lock->fencingToken();
+        qCInfo(lcRunner).noquote() << QStringLiteral("Releasing the lock for the handover requested by %1").arg(requester(*m_handoverRequest));
+        // The request goes before the lock does: the next holder must not find it and hand over again.
+        m_handover->clearRequest([this] {
+            if (m_state == State::Releasing)
+                m_lock->release();
+        });
+        return;
+    }
     m_lock->release();
 }
 
@@ -207,7 +250,7 @@ void Runner::onReleased()
 {
     if (m_state != State::Releasing)
         return;
-    writeLivenessIfSucceeded();
+    afterRelease(QString());
 }
 
 void Runner::onReleaseFailed(const QString &error)
@@ -215,7 +258,125 @@ void Runner::onReleaseFailed(const QString &error)
     if (m_state != State::Releasing)
         return;
     qCCritical(lcLock).noquote() << "Can't release lock:" << error;
-    writeLivenessIfSucceeded();
+    afterRelease(error);
+}
+
+void Runner::afterRelease(const QString &releaseError)
+{
+    if (!m_handoverRequest) {
+        continueAfterRelease();
+        return;
+    }
+    const HandoverRequest request = *std::exchange(m_handoverRequest, std::nullopt);
+    const quint64 token = std::exchange(m_handoverToken, 0);
+    const auto next = [this] {
+        if (m_state == State::Releasing)
+            continueAfterRelease();
+    };
+    if (m_lockLost) {
+        // Lost during the run: somebody else may hold the lock now, and the request was not theirs.
+        qCWarning(lcRunner).noquote() << QStringLiteral("The lock was lost before it could be handed over as %1 requested; dropping the request")
+                                             .arg(requester(request));
+        m_handover->clearRequest([this, next, request] {
+            m_handover->record(QStringLiteral("handover"), 0, QStringLiteral("failed"),
+                               QStringLiteral("the lock was lost during run %1, before the handover requested by %2").arg(m_runs).arg(requester(request)), next);
+        });
+        return;
+    }
+    m_handedOver = true;
+    const QString when = m_handoverBetweenRuns ? QStringLiteral("between runs, after run %1").arg(m_runs) : QStringLiteral("after run %1").arg(m_runs);
+    if (releaseError.isEmpty()) {
+        qCInfo(lcRunner).noquote() << QStringLiteral("Lock released for the handover requested by %1").arg(requester(request));
+        m_handover->record(QStringLiteral("handover"), token, QStringLiteral("done"), QStringLiteral("released ") + when, next);
+    } else {
+        // Consul destroys the session and etcd's lease runs out anyway: the lock becomes free.
+        m_handover->record(QStringLiteral("handover"), token, QStringLiteral("failed"),
+                           QStringLiteral("can't release %1: %2").arg(when, releaseError), next);
+    }
+}
+
+void Runner::continueAfterRelease()
+{
+    if (!std::exchange(m_handoverBetweenRuns, false)) {
+        writeLivenessIfSucceeded();
+        return;
+    }
+    // No run to end: the iteration already ended before the release.
+    m_handedOver = false;
+    if (m_terminateSignal) {
+        // Stopped meanwhile: end as terminate() does between runs.
+        m_status = JobStatus::Killed;
+        m_iterationStartMs = now();
+        endIteration();
+        return;
+    }
+    startYield(m_scheduledAfterYieldMs);
+}
+
+void Runner::onHandoverRequested(const HandoverRequest &request)
+{
+    if (!m_lock->isHeld() || m_handoverRequest || m_terminateSignal)
+        return;
+    switch (m_state) {
+    case State::Running:
+    case State::WritingLiveness:
+        m_handoverRequest = request;
+        qCInfo(lcRunner).noquote() << QStringLiteral("Handover requested by %1; releasing the lock after the current run").arg(requester(request));
+        break;
+    case State::Sleeping:
+        m_handoverRequest = request;
+        qCInfo(lcRunner).noquote() << QStringLiteral("Handover requested by %1; releasing the lock now (between runs)").arg(requester(request));
+        handOverBetweenRuns(m_wakeAtMs);
+        break;
+    default:
+        // Releasing: the lock goes anyway. Idle, Acquiring, Finishing: the lock is not ours to hand over.
+        break;
+    }
+}
+
+void Runner::onHandoverWithdrawn()
+{
+    if (!m_handoverRequest || m_state == State::Releasing)
+        return;
+    qCInfo(lcRunner).noquote() << QStringLiteral("The handover requested by %1 was withdrawn").arg(requester(*m_handoverRequest));
+    m_handoverRequest.reset();
+}
+
+void Runner::handOverBetweenRuns(qint64 scheduledAtMs)
+{
+    if (m_sleepTimer) {
+        m_context.clock().cancel(m_sleepTimer);
+        m_sleepTimer = 0;
+    }
+    m_lock->stopWatching();
+    m_scheduledAfterYieldMs = scheduledAtMs;
+    m_handoverBetweenRuns = true;
+    releaseLock();
+}
+
+void Runner::startYield(qint64 scheduledAtMs)
+{
+    m_scheduledAfterYieldMs = scheduledAtMs;
+    m_yielding = true;
+    qCInfo(lcRunner).noquote() << QStringLiteral("Lock handed over; not contending for it for %1 seconds so that a standby takes it").arg(seconds(m_yieldMs));
+    sleepFor(m_yieldMs);
+    report(QStringLiteral("handing-over"));
+}
+
+void Runner::onYieldOver()
+{
+    m_yielding = false;
+    m_mayTakeBack = true;
+    const qint64 rest = m_scheduledAfterYieldMs - now();
+    // With keep_lock this instance is a hot standby from now on, and a standby takes a free lock at once.
+    if (m_settings.keepLock || rest <= 0) {
+        qCInfo(lcRunner).noquote() << "Handover yield over: contending for the lock again";
+        wakeUp();
+        return;
+    }
+    qCInfo(lcRunner).noquote() << QStringLiteral("Handover yield over; sleep for %1 more seconds").arg(seconds(rest));
+    sleepFor(rest);
+    report(QStringLiteral("sleeping"));
 }
 
 void Runner::writeLivenessIfSucceeded()
@@ -263,17 +424,26 @@ void Runner::endIteration()
         finishLoop(exitCodeFor(m_status));
         return;
     }
+    if (m_status == JobStatus::Succeeded) {
+        m_lastSuccessEpoch = m_context.clock().utcNow().toSecsSinceEpoch();
+        m_lastError.clear();
+    }
     const bool failedAndRelease = m_status == JobStatus::Failed && m_settings.releaseOnError;
     const qint64 ms = m_settings.schedule.sleepAfter(m_iterationStartMs, end, failedAndRelease);
+    if (m_handoverRequest && m_lock->isHeld()) {
+        // Requested while the kept lock's liveness was written: the run is over, hand over now.
+        handOverBetweenRuns(end + ms);
+        return;
+    }
+    if (std::exchange(m_handedOver, false)) {
+        startYield(end + ms);
+        return;
+    }
     if (m_lock->isHeld())
         qCInfo(lcRunner).noquote() << QStringLiteral("Sleep for %1 seconds, lock is kept").arg(seconds(ms));
     else
         qCInfo(lcRunner).noquote() << QStringLiteral("Sleep for %1 seconds").arg(seconds(ms));
     sleepFor(ms);
-    if (m_status == JobStatus::Succeeded) {
-        m_lastSuccessEpoch = m_context.clock().utcNow().toSecsSinceEpoch();
-        m_lastError.clear();
-    }
     report(m_status == JobStatus::Pending ? QStringLiteral("standby")
                : (m_status == JobStatus::Failed || m_status == JobStatus::Interrupted) ? QStringLiteral("failing")
                                                                                        : QStringLiteral("sleeping"));
@@ -289,7 +459,10 @@ void Runner::sleepFor(qint64 ms)
     m_wakeAtMs = now() + ms;
     m_sleepTimer = m_context.clock().callAfter(ms, this, [this] {
         m_sleepTimer = 0;
-        wakeUp();
+        if (m_yielding)
+            onYieldOver();
+        else
+            wakeUp();
     });
 }
 
@@ -299,12 +472,15 @@ void Runner::wakeUp()
         m_context.clock().cancel(m_sleepTimer);
         m_sleepTimer = 0;
     }
+    m_yielding = false;
     m_lock->stopWatching();
     beginIteration();
 }
 
 void Runner::onLockLost(const QString &reason)
 {
+    if (m_handover)
+        m_handover->stop(); // requests are for whoever holds the lock
     const qint64 heldFor = (now() - m_iterationStartMs) / 1000;
     if (m_state == State::Running) {
         m_lockLost = true;
@@ -383,6 +559,7 @@ void Runner::terminate(int signalNumber)
             m_sleepTimer = 0;
         }
         m_lock->stopWatching();
+        m_yielding = false;
         m_status = JobStatus::Killed;
         m_iterationStartMs = now();
         if (m_lock->isHeld())
@@ -402,6 +579,8 @@ void Runner::finishLoop(int exitCode)
         return;
     setState(State::Finishing);
     m_lock->stopWatching();
+    if (m_handover)
+        m_handover->stop();
     const auto done = [this, exitCode] {
         if (m_state != State::Finishing)
             return;
@@ -443,6 +622,10 @@ void Runner::logState() const
     const QString state = QString::fromLatin1(QMetaEnum::fromType<State>().valueToKey(int(m_state))).toLower();
     QString line = QStringLiteral("State: %1, iteration %2, last status %3").arg(state).arg(m_iterations).arg(toString(m_lastStatus));
     line += m_lock->isHeld() ? QStringLiteral(", lock held (fencing token %1)").arg(m_lock->fencingToken()) : QStringLiteral(", lock not held");
+    if (m_handoverRequest)
+        line += QStringLiteral(", handover requested by %1").arg(requester(*m_handoverRequest));
+    if (m_yielding)
+        line += QStringLiteral(", yielding the lock after a handover");
     if (m_state == State::Sleeping)
         line += QStringLiteral(", next iteration in %1 s").arg(seconds(qMax<qint64>(0, m_wakeAtMs - now())));
     qCInfo(lcRunner).noquote() << line;

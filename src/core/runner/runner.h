@@ -2,16 +2,20 @@
 #pragma once
 
 #include "jobstatus.h"
+#include "kv/actionlog.h"
 #include "lock/lockbackend.h"
 #include "schedule.h"
 #include "task/taskresult.h"
 
 #include <QObject>
 
+#include <optional>
+
 namespace jobslib {
 
 class BaseTask;
 class Context;
+class HandoverListener;
 
 /*! What the runner is told by the configuration. */
 struct JOBSLIB_EXPORT RunnerSettings
@@ -36,6 +40,12 @@ struct JOBSLIB_EXPORT RunnerSettings
  * context's clock. Metrics are pushed (never awaited) at the end of every iteration with the
  * iteration's status. terminate() is honoured in every state: the task is stopped, the lock
  * released, the `killed` metric pushed, and finished() reports 128 + signal.
+ *
+ * Handover (an operator's request, see HandoverListener): a request seen while the lock is held is
+ * honoured at the next point where the lock could be released: after the current run, or at once
+ * between runs (keep_lock). The sleep after that release starts with a yield (state "handing-over"
+ * for the heartbeat) during which this instance does not contend, so that a standby takes the
+ * lock; then the loop goes on as usual, and if the lock is still free it is taken back.
  */
 class JOBSLIB_EXPORT Runner : public QObject
 {
@@ -64,6 +74,12 @@ public:
     QString lastError() const { return m_lastError; }
     /*! Monotonic time the next iteration is due while sleeping, else -1. */
     qint64 nextRunAtMs() const { return m_state == State::Sleeping ? m_wakeAtMs : -1; }
+    /*! A handover was requested and is not yet done (the lock is released at the next chance). */
+    bool isHandoverPending() const { return m_handoverRequest.has_value(); }
+    /*! In the yield after a handover: not contending for the lock. */
+    bool isYielding() const { return m_yielding; }
+    /*! How long the yield after a handover lasts (HandoverListener::yieldMs()). */
+    qint64 yieldMs() const { return m_yieldMs; }
 
 Q_SIGNALS:
     void stateChanged(jobslib::Runner::State state);
@@ -84,6 +100,17 @@ private:
     void releaseLock();
     void onReleased();
     void onReleaseFailed(const QString &error);
+    /*! After a release (or a failed one): a pending handover is completed, then the iteration goes on. */
+    void afterRelease(const QString &releaseError);
+    /*! What follows the release: liveness and the end of the iteration, or, between runs, the yield. */
+    void continueAfterRelease();
+    void onHandoverRequested(const HandoverRequest &request);
+    void onHandoverWithdrawn();
+    /*! Between runs, holding the lock (keep_lock): release it now for the pending handover; scheduledAtMs: when the next iteration was due. */
+    void handOverBetweenRuns(qint64 scheduledAtMs);
+    /*! The sleep after a handover: not contending for m_yieldMs; scheduledAtMs is when the next iteration was due anyway. */
+    void startYield(qint64 scheduledAtMs);
+    void onYieldOver();
     void writeLivenessIfSucceeded();
     /*! Python's per-iteration metrics for m_status, and iterationFinished(). */
     void reportIteration(qint64 endMs);
@@ -115,6 +142,18 @@ private:
     QString m_lostReason;
     QString m_lastError;
     qint64 m_lastSuccessEpoch = 0;
+
+    // Handover (see the class comment).
+    HandoverListener *m_handover = nullptr; ///< nullptr when the lock has no key-value store
+    std::optional<HandoverRequest> m_handoverRequest; ///< accepted, not yet honoured
+    qint64 m_yieldMs = 0;
+    int m_runs = 0;                        ///< task runs of this instance ("released after run N")
+    quint64 m_handoverToken = 0;           ///< the token of the lock being handed over
+    bool m_handoverBetweenRuns = false;    ///< releasing for a handover while sleeping: no iteration to end
+    bool m_handedOver = false;             ///< this iteration released the lock for a handover: its sleep is a yield
+    bool m_yielding = false;
+    qint64 m_scheduledAfterYieldMs = 0;    ///< when the next iteration was due without the handover
+    bool m_mayTakeBack = false;            ///< yielded, and nobody was seen holding the lock since
 };
 
 } // namespace jobslib
