@@ -1,47 +1,149 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// ConsulKvStore (and KvStore's watch multiplexing) against the in-process Consul simulator: reads
-// and writes, the holder's session, watches that share one blocking query, an unreachable Consul
-// and its return, an index that goes backwards. Loopback only; every wait is a condition with a deadline.
+// ConsulKvStore (and KvStore's watch multiplexing) against the in-process Consul simulator: the
+// KvStore contract that etcd's test checks too (kvstorecontract.h: reads and writes, watches that
+// share one blocking query), and what is Consul's own: the holder's session, Go durations, an
+// unreachable Consul and its return, an index that goes backwards. Loopback only; every wait is a
+// condition with a deadline.
 #include "app/backendregistry.h"
 #include "blockingqueries.h"
 #include "consul/consulclient.h"
 #include "consulsimulator.h"
 #include "kv/consulkvstore.h"
 #include "kv/kvstore.h"
+#include "kvstorecontract.h"
+#include "kvtesting.h"
 #include "testcontext.h"
 
-#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkRequest>
 #include <QSignalSpy>
 #include <QTest>
+#include <QUrlQuery>
 
 #include <algorithm>
 #include <memory>
 #include <optional>
 
 using namespace jobslib;
+using jobslib::test::CountingNetwork;
+using jobslib::test::KvAwait;
+using jobslib::test::KvServerProbe;
+namespace KvStoreContract = jobslib::test::KvStoreContract;
 using jobslib::consulsim::ConsulSimulator;
 using jobslib::consulsim::LoggedRequest;
 
 namespace {
 
-/*! Counts the requests by path as the client makes them (also those aborted before they were sent). */
-class CountingNetwork : public QNetworkAccessManager
+/*!
+ * The simulator's side of the contract checks: the KV listings (GET ?recurse without an index: what
+ * starts a watch) and blocking rounds (with one) as the store's client made them and as the
+ * simulator received them, and its parked queries. Another client's writes go through a store on
+ * a network of its own, so that the client's requests are the store's under test alone.
+ */
+class ConsulServer : public KvServerProbe
 {
 public:
-    int count(const QString &path) const { return m_counts.value(path); }
-
-protected:
-    QNetworkReply *createRequest(Operation op, const QNetworkRequest &request, QIODevice *outgoingData) override
+    ConsulServer(ConsulSimulator &sim, const CountingNetwork &network, KvAwait &kv, const ConsulEndpoint &endpoint)
+        : m_sim(sim), m_network(network), m_kv(kv), m_writer(&m_writerNetwork, endpoint)
     {
-        ++m_counts[request.url().path()];
-        return QNetworkAccessManager::createRequest(op, request, outgoingData);
     }
 
+    bool write(const QString &key, const QByteArray &value) override { return m_kv.put(m_writer, key, value); }
+
+    void mark() override
+    {
+        const QList<LoggedRequest> log = m_sim.requestLog();
+        m_sequence = log.isEmpty() ? 0 : log.constLast().sequence;
+        m_urls = m_network.urls().size();
+    }
+    void waitUntilWatching() override { QTRY_COMPARE_WITH_TIMEOUT(m_sim.blockingQueries()->parkedCount(), 1, 5000); }
+    void expectOneWatchStarted(const QString &prefix) override
+    {
+        // Parked once the round of prefix arrived: the query before it (of another prefix) has gone.
+        QTRY_VERIFY_WITH_TIMEOUT(count(received(), prefix, Rounds) >= 1 && m_sim.blockingQueries()->parkedCount() == 1, 5000);
+        QCOMPARE(count(received(), prefix, Listings), 1);
+        QCOMPARE(count(received(), prefix, OtherPrefixes), 0);
+        // Not even started and aborted: the client asked for the listing and its first blocking round, nothing else.
+        const QList<KvGet> made = sent();
+        QCOMPARE(count(made, prefix, Listings), 1);
+        QCOMPARE(count(made, prefix, Rounds), 1);
+        QCOMPARE(made.size(), 2);
+    }
+    void expectStillTheOneWatch(const QString &prefix) override
+    {
+        QTRY_COMPARE_WITH_TIMEOUT(m_sim.blockingQueries()->parkedCount(), 1, 5000);
+        for (const QList<KvGet> &gets : {received(), sent()}) {
+            QCOMPARE(count(gets, prefix, Listings), 1);
+            QCOMPARE(count(gets, prefix, OtherPrefixes), 0);
+        }
+    }
+    void expectNoNewWatch() override
+    {
+        QCOMPARE(count(sent(), QString(), AllListings), 0); // at once: what the simulator logs comes later
+        QCOMPARE(count(received(), QString(), AllListings), 0);
+    }
+    // The parked query was aborted: the simulator sees its connection go.
+    void expectNoWatch() override { QTRY_COMPARE_WITH_TIMEOUT(m_sim.blockingQueries()->parkedCount(), 0, 5000); }
+
+    bool sameValueIsAChange() const override { return false; } // Consul skips the write: no index moves
+    bool lockIndexIsCreateRevision() const override { return false; }
+
 private:
-    QHash<QString, int> m_counts;
+    /*! One request of Consul's KV since mark(): sent by the client or received by the simulator. */
+    struct KvGet
+    {
+        QString path;
+        bool listing = false;  ///< GET ?recurse without an index
+        bool blocking = false; ///< GET ?recurse with an index
+    };
+    enum Kind { Listings, Rounds, OtherPrefixes, AllListings };
+
+    QList<KvGet> received() const
+    {
+        QList<KvGet> gets;
+        for (const LoggedRequest &r : m_sim.requestLog()) {
+            if (r.sequence > m_sequence && r.path.startsWith(QLatin1String("/v1/kv/"))) {
+                const bool recurse = r.method == QLatin1String("GET") && r.rawQuery.contains("recurse");
+                gets.append({r.path, recurse && !r.rawQuery.contains("index="), recurse && r.rawQuery.contains("index=")});
+            }
+        }
+        return gets;
+    }
+    QList<KvGet> sent() const
+    {
+        QList<KvGet> gets;
+        for (const QUrl &url : m_network.urls().mid(m_urls)) {
+            if (url.path().startsWith(QLatin1String("/v1/kv/"))) {
+                const QUrlQuery q(url);
+                // Only GETs ask to recurse (put and delete name one key).
+                const bool recurse = q.hasQueryItem(QStringLiteral("recurse"));
+                gets.append({url.path(), recurse && !q.hasQueryItem(QStringLiteral("index")), recurse && q.hasQueryItem(QStringLiteral("index"))});
+            }
+        }
+        return gets;
+    }
+    static int count(const QList<KvGet> &gets, const QString &prefix, Kind kind)
+    {
+        const QString path = QStringLiteral("/v1/kv/") + prefix;
+        return int(std::count_if(gets.cbegin(), gets.cend(), [&](const KvGet &g) {
+            switch (kind) {
+            case Listings: return g.path == path && g.listing;
+            case Rounds: return g.path == path && g.blocking;
+            case OtherPrefixes: return g.path != path && (g.listing || g.blocking);
+            case AllListings: return g.listing;
+            }
+            return false;
+        }));
+    }
+
+    ConsulSimulator &m_sim;
+    const CountingNetwork &m_network;
+    KvAwait &m_kv;
+    QNetworkAccessManager m_writerNetwork;
+    ConsulKvStore m_writer;
+    quint64 m_sequence = 0; ///< the simulator's last request at mark()
+    qsizetype m_urls = 0;   ///< the client's requests at mark()
 };
 
 } // namespace
@@ -52,7 +154,8 @@ class TestConsulKvStore : public QObject
 
     std::unique_ptr<ConsulSimulator> m_sim;
     CountingNetwork m_network;
-    QList<std::shared_ptr<int>> m_callbackCounts;
+    KvAwait m_kv{this};
+    std::unique_ptr<ConsulServer> m_server; ///< the simulator of this test, for the contract checks
 
     ConsulEndpoint endpoint() const
     {
@@ -67,23 +170,9 @@ class TestConsulKvStore : public QObject
     template<typename T, typename Call>
     Expected<T> await(Call &&call, int timeoutMs = 10000)
     {
-        auto result = std::make_shared<std::optional<Expected<T>>>();
-        auto calls = std::make_shared<int>(0);
-        m_callbackCounts.append(calls);
-        call(this, [result, calls](const Expected<T> &r) {
-            result->emplace(r);
-            ++*calls;
-        });
-        if (!QTest::qWaitFor([&] { return result->has_value(); }, timeoutMs))
-            return Expected<T>::failure(QStringLiteral("test: no callback within %1 ms").arg(timeoutMs));
-        return **result;
+        return m_kv.await<T>(std::forward<Call>(call), timeoutMs);
     }
-
-    bool put(KvStore &s, const QString &key, const QByteArray &value)
-    {
-        const auto r = await<bool>([&](QObject *ctx, auto done) { s.put(key, value, ctx, done); });
-        return r.ok() && *r;
-    }
+    bool put(KvStore &s, const QString &key, const QByteArray &value) { return m_kv.put(s, key, value); }
 
     /*! GET requests of the KV listing of prefix the simulator answered (or parked), without an index when initialOnly. */
     int listRequests(const QString &prefix, bool initialOnly = false) const
@@ -120,13 +209,14 @@ void TestConsulKvStore::init()
     m_sim = std::make_unique<ConsulSimulator>();
     QString error;
     QVERIFY2(m_sim->start(&error), qPrintable(error));
+    m_server = std::make_unique<ConsulServer>(*m_sim, m_network, m_kv, endpoint());
 }
 
 void TestConsulKvStore::cleanup()
 {
-    for (const auto &count : std::as_const(m_callbackCounts))
-        QCOMPARE(*count, 1);
-    m_callbackCounts.clear();
+    QVERIFY2(m_kv.allCalledOnce(), "a callback did not run exactly once");
+    m_kv.clear();
+    m_server.reset(); // before the simulator it refers to
     m_sim.reset();
 }
 
@@ -135,66 +225,17 @@ void TestConsulKvStore::readsAndWrites()
     auto s = store();
     QCOMPARE(s->backendName(), QStringLiteral("consul"));
     QCOMPARE(s->address(), m_sim->baseUrl().toString(QUrl::StripTrailingSlash));
-
-    const auto missing = await<std::optional<KvItem>>([&](QObject *ctx, auto done) { s->get(QStringLiteral("jobs/none"), ctx, done); });
-    QVERIFY2(missing.ok(), qPrintable(missing.error()));
-    QVERIFY(!missing->has_value());
-
-    const QByteArray binary("a\0b\xff\n", 5);
-    QVERIFY(put(*s, QStringLiteral("jobs/b"), binary));
-    QVERIFY(put(*s, QStringLiteral("jobs/a"), "first"));
-    QVERIFY(put(*s, QStringLiteral("jobs/a/handover"), "{}"));
-    QVERIFY(put(*s, QStringLiteral("other/x"), "x"));
-
-    const auto got = await<std::optional<KvItem>>([&](QObject *ctx, auto done) { s->get(QStringLiteral("jobs/b"), ctx, done); });
-    QVERIFY2(got.ok(), qPrintable(got.error()));
-    QVERIFY(got->has_value());
-    QCOMPARE((*got)->key, QStringLiteral("jobs/b"));
-    QCOMPARE((*got)->value, binary);
-    QVERIFY((*got)->holder.isEmpty());
-    QVERIFY((*got)->modifyIndex > 0);
-
-    const auto listed = await<QList<KvItem>>([&](QObject *ctx, auto done) { s->list(QStringLiteral("jobs/"), ctx, done); });
-    QVERIFY2(listed.ok(), qPrintable(listed.error()));
-    QCOMPARE(listed->size(), 3);
-    QCOMPARE(listed->at(0).key, QStringLiteral("jobs/a"));
-    QCOMPARE(listed->at(1).key, QStringLiteral("jobs/a/handover"));
-    QCOMPARE(listed->at(2).key, QStringLiteral("jobs/b"));
-    QCOMPARE(listed->at(0).value, QByteArray("first"));
-
-    const auto none = await<QList<KvItem>>([&](QObject *ctx, auto done) { s->list(QStringLiteral("nothing/"), ctx, done); });
-    QVERIFY2(none.ok(), qPrintable(none.error()));
-    QVERIFY(none->isEmpty());
-
-    const auto removed = await<bool>([&](QObject *ctx, auto done) { s->remove(QStringLiteral("jobs/a"), ctx, done); });
-    QVERIFY(removed.ok() && *removed);
-    const auto again = await<bool>([&](QObject *ctx, auto done) { s->remove(QStringLiteral("jobs/a"), ctx, done); });
-    QVERIFY(again.ok() && *again); // absent: true too
-    const auto gone = await<std::optional<KvItem>>([&](QObject *ctx, auto done) { s->get(QStringLiteral("jobs/a"), ctx, done); });
-    QVERIFY(gone.ok() && !gone->has_value());
-    // The key under it is not touched: remove() is not recursive.
-    const auto kept = await<std::optional<KvItem>>([&](QObject *ctx, auto done) { s->get(QStringLiteral("jobs/a/handover"), ctx, done); });
-    QVERIFY(kept.ok() && kept->has_value());
-
-    // An unreachable Consul: failure with the reason, not a crash or silence.
+    KvStoreContract::readsAndWrites(*s, m_kv, *m_server);
+    if (QTest::currentTestFailed())
+        return;
+    // An unreachable Consul: the same store, its server stopped.
     m_sim->stop();
-    const auto failed = await<std::optional<KvItem>>([&](QObject *ctx, auto done) { s->get(QStringLiteral("jobs/b"), ctx, done); });
-    QVERIFY(!failed.ok());
-    QVERIFY2(failed.error().contains(QLatin1String("network")), qPrintable(failed.error()));
+    KvStoreContract::readFailsWhenUnreachable(*s, m_kv);
 }
 
 void TestConsulKvStore::createOnlyWhenAbsent()
 {
-    auto s = store();
-    const auto first = await<bool>([&](QObject *ctx, auto done) { s->create(QStringLiteral("jobs/h"), "one", ctx, done); });
-    QVERIFY2(first.ok(), qPrintable(first.error()));
-    QVERIFY(*first);
-    const auto second = await<bool>([&](QObject *ctx, auto done) { s->create(QStringLiteral("jobs/h"), "two", ctx, done); });
-    QVERIFY2(second.ok(), qPrintable(second.error()));
-    QVERIFY(!*second);
-    const auto got = await<std::optional<KvItem>>([&](QObject *ctx, auto done) { s->get(QStringLiteral("jobs/h"), ctx, done); });
-    QVERIFY(got.ok() && got->has_value());
-    QCOMPARE((*got)->value, QByteArray("one"));
+    KvStoreContract::createOnlyWhenAbsent(*store(), m_kv);
 }
 
 void TestConsulKvStore::holderInfoOfASession()
@@ -231,8 +272,7 @@ void TestConsulKvStore::holderInfoOfASession()
     QVERIFY2(gone.ok(), qPrintable(gone.error()));
     QVERIFY(!gone->exists);
 
-    const auto nobody = await<HolderInfo>([&](QObject *ctx, auto done) { s->holderInfo(QString(), ctx, done); });
-    QVERIFY(nobody.ok() && !nobody->exists);
+    KvStoreContract::holderInfoOfNobody(*s, m_kv);
 }
 
 void TestConsulKvStore::durationsAsConsulWritesThem()
@@ -250,147 +290,27 @@ void TestConsulKvStore::durationsAsConsulWritesThem()
 
 void TestConsulKvStore::watchSeesAChangeWithinOneSecond()
 {
-    auto s = store();
-    auto writer = store();
-    QVERIFY(put(*writer, QStringLiteral("jobs/w"), "before"));
-    std::unique_ptr<KvWatch> w(s->watch(QStringLiteral("jobs/w"), false));
-    QSignalSpy changed(w.get(), &KvWatch::changed);
-    QVERIFY(changed.isEmpty()); // never inside watch()
-    QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 1, 5000);
-    auto items = changed.at(0).at(0).value<QList<KvItem>>();
-    QCOMPARE(items.size(), 1);
-    QCOMPARE(items.at(0).value, QByteArray("before"));
-    QCOMPARE(w->items(), items);
-    QTRY_COMPARE_WITH_TIMEOUT(m_sim->blockingQueries()->parkedCount(), 1, 5000);
-
-    QElapsedTimer t;
-    t.start();
-    QVERIFY(put(*writer, QStringLiteral("jobs/w"), "after"));
-    QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 2, 1000);
-    QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
-    items = changed.at(1).at(0).value<QList<KvItem>>();
-    QCOMPARE(items.size(), 1);
-    QCOMPARE(items.at(0).value, QByteArray("after"));
-
-    // The same value again is no change; deleting the key is one (an empty list).
-    QVERIFY(put(*writer, QStringLiteral("jobs/w"), "after"));
-    QVERIFY(await<bool>([&](QObject *ctx, auto done) { writer->remove(QStringLiteral("jobs/w"), ctx, done); }).ok());
-    QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 3, 1000);
-    QVERIFY(changed.at(2).at(0).value<QList<KvItem>>().isEmpty());
-    QVERIFY(s->isReachable());
+    KvStoreContract::watchSeesAChangeWithinOneSecond(*store(), m_kv, *m_server);
 }
 
 void TestConsulKvStore::watchesShareOneBlockingQuery()
 {
-    auto s = store();
-    auto writer = store();
-    std::unique_ptr<KvWatch> a(s->watch(QStringLiteral("jobs/alpha"), false));
-    std::unique_ptr<KvWatch> b(s->watch(QStringLiteral("jobs/beta/"), true));
-    QSignalSpy changedA(a.get(), &KvWatch::changed);
-    QSignalSpy changedB(b.get(), &KvWatch::changed);
-    QTRY_COMPARE_WITH_TIMEOUT(changedA.size(), 1, 5000);
-    QTRY_COMPARE_WITH_TIMEOUT(changedB.size(), 1, 5000);
-    QCOMPARE(s->watchedPrefix(), QStringLiteral("jobs/"));
-    QTRY_COMPARE_WITH_TIMEOUT(m_sim->blockingQueries()->parkedCount(), 1, 5000);
-    QCOMPARE(listRequests(QStringLiteral("jobs/"), true), 1);
-    QCOMPARE(listRequests(QStringLiteral("jobs/alpha")), 0);
-    QCOMPARE(listRequests(QStringLiteral("jobs/beta/")), 0);
-
-    // A change of one watch's key reaches that watch only.
-    QVERIFY(put(*writer, QStringLiteral("jobs/beta/one"), "1"));
-    QTRY_COMPARE_WITH_TIMEOUT(changedB.size(), 2, 1000);
-    QCOMPARE(changedB.at(1).at(0).value<QList<KvItem>>().size(), 1);
-    QVERIFY(put(*writer, QStringLiteral("jobs/alpha"), "a"));
-    QTRY_COMPARE_WITH_TIMEOUT(changedA.size(), 2, 1000);
-    QCOMPARE(changedB.size(), 2);
-    // A key under the prefix that neither watches: the query wakes up, no watch reports.
-    QVERIFY(put(*writer, QStringLiteral("jobs/gamma"), "g"));
-    QVERIFY(put(*writer, QStringLiteral("jobs/alphabet"), "not alpha")); // the key watch is exact
-    QVERIFY(put(*writer, QStringLiteral("jobs/beta/two"), "2"));          // a marker that both were seen
-    QTRY_COMPARE_WITH_TIMEOUT(changedB.size(), 3, 1000);
-    QCOMPARE(changedA.size(), 2);
-    QCOMPARE(b->items().size(), 2);
-    QTRY_COMPARE_WITH_TIMEOUT(m_sim->blockingQueries()->parkedCount(), 1, 5000);
-    QCOMPARE(listRequests(QStringLiteral("jobs/"), true), 1);
+    KvStoreContract::watchesShareOneServerWatch(*store(), *m_server);
 }
 
 void TestConsulKvStore::manyWatchesStartOneQuery()
 {
-    auto s = store();
-    QVERIFY(put(*s, QStringLiteral("many/k7"), "seven"));
-    std::vector<std::unique_ptr<KvWatch>> watches;
-    std::vector<std::unique_ptr<QSignalSpy>> spies;
-    for (int i = 0; i < 300; ++i) {
-        watches.emplace_back(s->watch(QStringLiteral("many/k%1").arg(i), false));
-        spies.push_back(std::make_unique<QSignalSpy>(watches.back().get(), &KvWatch::changed));
-    }
-    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(spies.begin(), spies.end(), [](const auto &spy) { return spy->size() == 1; }), 5000);
-    QCOMPARE(s->watchedPrefix(), QStringLiteral("many/k"));
-    QCOMPARE(listRequests(QStringLiteral("many/k"), true), 1);
-    // Not even started and aborted: the client made one request for the 300 watches.
-    QCOMPARE(m_network.count(QStringLiteral("/v1/kv/many/k")), 2); // the listing and its first blocking round
-    QCOMPARE(m_network.count(QStringLiteral("/v1/kv/many/k0")), 0);
-    QCOMPARE(watches.at(7)->items().size(), 1);
-    QCOMPARE(watches.at(7)->items().at(0).value, QByteArray("seven"));
-    QVERIFY(watches.at(70)->items().isEmpty());
+    KvStoreContract::manyWatchesStartOneServerWatch(*store(), *m_server);
 }
 
 void TestConsulKvStore::lastWatchGoneStopsTheQuery()
 {
-    auto s = store();
-    auto a = std::make_unique<QObject>();
-    KvWatch *w1 = s->watch(QStringLiteral("stop/a"), false, a.get());
-    KvWatch *w2 = s->watch(QStringLiteral("stop/b"), false, a.get());
-    QSignalSpy changed1(w1, &KvWatch::changed);
-    QSignalSpy changed2(w2, &KvWatch::changed);
-    QTRY_VERIFY_WITH_TIMEOUT(changed1.size() == 1 && changed2.size() == 1, 5000);
-    QCOMPARE(s->watchedPrefix(), QStringLiteral("stop/"));
-    delete w2;
-    // One watch left: its key alone.
-    QTRY_COMPARE_WITH_TIMEOUT(s->watchedPrefix(), QStringLiteral("stop/a"), 5000);
-    QTRY_COMPARE_WITH_TIMEOUT(listRequests(QStringLiteral("stop/a"), true), 1, 5000);
-    a.reset(); // deletes w1
-    QTRY_VERIFY_WITH_TIMEOUT(s->watchedPrefix().isEmpty(), 5000);
-    // The parked query was aborted: the simulator sees its connection go.
-    QTRY_COMPARE_WITH_TIMEOUT(m_sim->blockingQueries()->parkedCount(), 0, 5000);
-    // A watch that outlives its store is harmless.
-    KvWatch *orphan = s->watch(QStringLiteral("stop/c"), false);
-    s.reset();
-    delete orphan;
+    KvStoreContract::lastWatchGoneStopsTheServerWatch(store(), *m_server);
 }
 
 void TestConsulKvStore::laterWatchGetsTheCurrentContent()
 {
-    auto s = store();
-    auto writer = store();
-    std::unique_ptr<KvWatch> all(s->watch(QStringLiteral("late/"), true));
-    QSignalSpy changedAll(all.get(), &KvWatch::changed);
-    QTRY_COMPARE_WITH_TIMEOUT(changedAll.size(), 1, 5000);
-    QVERIFY(put(*writer, QStringLiteral("late/b"), "bee"));
-    QTRY_COMPARE_WITH_TIMEOUT(changedAll.size(), 2, 1000);
-    const int initialLists = listRequests(QStringLiteral("late/"), true);
-
-    // Covered by what the store knows: reported from it, after watch() returned.
-    std::unique_ptr<KvWatch> b(s->watch(QStringLiteral("late/b"), false));
-    QSignalSpy changedB(b.get(), &KvWatch::changed);
-    QCOMPARE(changedB.size(), 0);
-    QTRY_COMPARE_WITH_TIMEOUT(changedB.size(), 1, 1000);
-    QCOMPARE(changedB.at(0).at(0).value<QList<KvItem>>().size(), 1);
-    QCOMPARE(changedB.at(0).at(0).value<QList<KvItem>>().at(0).value, QByteArray("bee"));
-    QCOMPARE(s->watchedPrefix(), QStringLiteral("late/"));
-    QCOMPARE(listRequests(QStringLiteral("late/"), true), initialLists); // no restart for it
-    QCOMPARE(changedAll.size(), 2);
-
-    // Not covered: the watch widens (to every key) and the new watch reports after its first answer.
-    QVERIFY(put(*writer, QStringLiteral("other/c"), "sea"));
-    std::unique_ptr<KvWatch> c(s->watch(QStringLiteral("other/c"), false));
-    QSignalSpy changedC(c.get(), &KvWatch::changed);
-    QTRY_COMPARE_WITH_TIMEOUT(changedC.size(), 1, 5000);
-    QCOMPARE(changedC.at(0).at(0).value<QList<KvItem>>().at(0).value, QByteArray("sea"));
-    QCOMPARE(s->watchedPrefix(), QString());
-    // The others saw no change in it.
-    QCOMPARE(changedAll.size(), 2);
-    QCOMPARE(changedB.size(), 1);
+    KvStoreContract::laterWatchGetsTheCurrentContent(*store(), *m_server);
 }
 
 void TestConsulKvStore::unreachableOnceThenBack()
