@@ -46,7 +46,7 @@ void LockActions::record(int job, int datacenter, const QString &action, const Q
     recordAction(*link->store(), m_fleet.settings().jobs.value(job).lockKey, r, this, [](const Expected<bool> &) {});
 }
 
-void LockActions::releaseLock(int job, int datacenter, const QString &expectedHolderId, const QString &target)
+void LockActions::releaseLock(int job, int datacenter, quint64 expectedToken, const QString &target)
 {
     if (m_busy)
         return Q_EMIT finished(false, tr("Another action is still running."));
@@ -65,7 +65,7 @@ void LockActions::releaseLock(int job, int datacenter, const QString &expectedHo
         record(job, datacenter, QStringLiteral("release-lock"), target, ok ? QStringLiteral("done") : QStringLiteral("failed"), message);
         finish(ok, message);
     });
-    connect(lock, &LockBackend::ownerQueried, this, [this, lock, job, datacenter, target, expectedHolderId](const std::optional<LockOwner> &owner, const QString &error) {
+    connect(lock, &LockBackend::ownerQueried, this, [this, lock, job, datacenter, target, expectedToken](const std::optional<LockOwner> &owner, const QString &error) {
         if (!owner) {
             record(job, datacenter, QStringLiteral("release-lock"), target, QStringLiteral("failed"), error);
             return finish(false, tr("Can't read the lock: %1").arg(error));
@@ -74,7 +74,7 @@ void LockActions::releaseLock(int job, int datacenter, const QString &expectedHo
             record(job, datacenter, QStringLiteral("release-lock"), target, QStringLiteral("done"), QStringLiteral("the lock was already free"));
             return finish(true, tr("The lock is already free."));
         }
-        if (!expectedHolderId.isEmpty() && owner->holderId != expectedHolderId) {
+        if (expectedToken && owner->fencingToken != expectedToken) {
             // Somebody else holds it now: releasing would stop an instance the operator never saw.
             record(job, datacenter, QStringLiteral("release-lock"), target, QStringLiteral("failed"), QStringLiteral("the holder changed"));
             return finish(false, tr("The lock has a new holder since you confirmed; nothing was released. Check the lock again before you retry."));

@@ -33,8 +33,8 @@ public:
     explicit LockActions(Fleet &fleet, QObject *parent = nullptr);
     ~LockActions() override;
 
-    /*! expectedHolderId: the session/lease the operator saw and confirmed. */
-    void releaseLock(int job, int datacenter, const QString &expectedHolderId, const QString &target);
+    /*! expectedToken: the fencing token of the acquisition the operator saw and confirmed (0: any). */
+    void releaseLock(int job, int datacenter, quint64 expectedToken, const QString &target);
     void requestHandover(int job, int datacenter, const QString &target);
     bool isBusy() const { return m_busy; }
 

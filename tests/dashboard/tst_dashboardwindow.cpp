@@ -5,6 +5,7 @@
 // jobslib-dashboard program itself with --screenshot over three datacenters and writes the
 // README's pictures to docs/images/.
 #include "consulsimprocess.h"
+#include "dashboardtesting.h"
 #include "influxdbprocess.h"
 #include "runjobprocess.h"
 #include "taskjournal.h"
@@ -24,10 +25,11 @@
 #include <QFile>
 #include <QImage>
 #include <QLabel>
+#include <QMenuBar>
+#include <QTreeView>
 #include <QMessageBox>
 #include <QSignalSpy>
 #include <QStatusBar>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -40,12 +42,6 @@ namespace {
 const QString LockKey = QStringLiteral("jobs/demo/lock");
 const QString LivenessKey = QStringLiteral("jobs/demo/liveness");
 
-QString closedPortAddress()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost);
-    return QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort());
-}
 
 bool fileContains(const QString &path, const QByteArray &text)
 {
@@ -81,6 +77,8 @@ private Q_SLOTS:
     void holderAppearsAndHandoverIsVisible();
     void releaseLockStopsTheHolder();
     void unreachableDatacenterIsFlagged();
+    void languageSwitchesAtOnce();
+    void layoutIsRemembered();
     void screenshotsOfThreeDatacenters();
 
 private:
@@ -184,17 +182,7 @@ std::shared_ptr<RunjobProcess> TestDashboardWindow::startInstance(const Instance
 
 DashboardSettings TestDashboardWindow::oneDatacenter() const
 {
-    DashboardSettings settings;
-    DatacenterSettings dc;
-    dc.name = QStringLiteral("dc1");
-    dc.address = QStringLiteral("http://") + m_sim->address();
-    settings.datacenters = {dc};
-    JobSettings job;
-    job.name = QStringLiteral("demo");
-    job.lockKey = LockKey;
-    job.livenessKey = LivenessKey;
-    settings.jobs = {job};
-    return settings;
+    return jobslib::test::oneDatacenter(m_sim->address(), LockKey, LivenessKey);
 }
 
 void TestDashboardWindow::openWindow(const DashboardSettings &settings)
@@ -258,7 +246,11 @@ void TestDashboardWindow::releaseLockStopsTheHolder()
     QVERIFY2(text.contains(QStringLiteral("a.test (dc1)")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("destroys the holder's session")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("lock-delay (1 s)")), qPrintable(text));
+    const QString session = m_window->fleetModel()->summary(0).lockView.holderId;
+    QVERIFY(!session.isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(m_window->lastOutcome().startsWith(QStringLiteral("destroyed session")), 10000);
+    // That session holds the lock no more (it is in lock-delay, then free or taken anew).
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->fleetModel()->summary(0).lockView.holderId != session, 5000);
     // The lock went free (after lock-delay) and the old holder stopped its task.
     QTRY_VERIFY_WITH_TIMEOUT(fileContains(m_dir->filePath(QStringLiteral("a.test")), "stopped"), 15000);
     QVERIFY(m_window->eventModel()->rowCount() >= 1);
@@ -283,6 +275,41 @@ void TestDashboardWindow::unreachableDatacenterIsFlagged()
     QVERIFY(dc1);
     QVERIFY(dc1->property("reachable").toBool());
     QVERIFY(cell(0, FleetModel::Instances).contains(QStringLiteral("dc2 unreachable")));
+}
+
+void TestDashboardWindow::languageSwitchesAtOnce()
+{
+    openWindow(oneDatacenter());
+    auto header = [this] { return m_window->fleetModel()->headerData(FleetModel::Lock, Qt::Horizontal).toString(); };
+    QCOMPARE(header(), QStringLiteral("Lock / state"));
+    // View > Language > Deutsch: the open window changes at once, menus and columns alike.
+    auto *german = m_window->findChild<QAction *>(QStringLiteral("language-de"));
+    QVERIFY(german);
+    german->trigger();
+    QTRY_COMPARE(header(), QStringLiteral("Sperre / Zustand"));
+    QTRY_COMPARE(m_window->menuBar()->actions().first()->text(), QStringLiteral("&Datei")); // widgets get the change posted
+    QTRY_COMPARE(cell(0, FleetModel::Lock), QStringLiteral("frei"));
+    auto *czech = m_window->findChild<QAction *>(QStringLiteral("language-cs"));
+    QVERIFY(czech);
+    czech->trigger();
+    QTRY_COMPARE(m_window->menuBar()->actions().first()->text(), QStringLiteral("&Soubor"));
+    m_languages->setLanguage(QStringLiteral("en"));
+    QTRY_COMPARE(header(), QStringLiteral("Lock / state"));
+    QTRY_COMPARE(m_window->menuBar()->actions().first()->text(), QStringLiteral("&File"));
+}
+
+void TestDashboardWindow::layoutIsRemembered()
+{
+    openWindow(oneDatacenter());
+    m_window->resize(1400, 900);
+    auto *tree = m_window->findChild<QTreeView *>(QStringLiteral("fleetView"));
+    QVERIFY(tree);
+    tree->setColumnWidth(FleetModel::Holder, 321);
+    m_window->close(); // saves the layout
+    m_window = std::make_unique<MainWindow>(*m_fleet, *m_credentials, *m_languages, m_dir->filePath(QStringLiteral("dashboard.ini")));
+    QCOMPARE(m_window->size(), QSize(1400, 900));
+    tree = m_window->findChild<QTreeView *>(QStringLiteral("fleetView"));
+    QCOMPARE(tree->columnWidth(FleetModel::Holder), 321);
 }
 
 void TestDashboardWindow::screenshotsOfThreeDatacenters()

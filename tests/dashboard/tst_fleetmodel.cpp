@@ -3,19 +3,24 @@
 // read from the Consul simulator: a lock taken, released, lost with lock-delay; heartbeats
 // appearing and disappearing; a datacenter that cannot be reached.
 #include "consulsimprocess.h"
+#include "etcdcluster.h"
+#include "dashboardtesting.h"
 
 #include "credentialstore.h"
 #include "eventlogmodel.h"
 #include "fleet.h"
 #include "fleetmodel.h"
+#include "lockactions.h"
+
+#include "etcd/etcdclient.h"
 
 #include <QAbstractItemModelTester>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTest>
 
 using namespace jobslib::dashboard;
@@ -40,12 +45,6 @@ QByteArray heartbeat(const QString &fqdn, int pid, const QString &state, qint64 
         .toJson(QJsonDocument::Compact);
 }
 
-QString closedPortAddress()
-{
-    QTcpServer server; // bind, note the port, close: nothing listens there afterwards
-    server.listen(QHostAddress::LocalHost);
-    return QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort());
-}
 } // namespace
 
 class TestFleetModel : public QObject
@@ -57,6 +56,7 @@ private Q_SLOTS:
     void liveLockAndInstances();
     void unreachableDatacenter();
     void eventLog();
+    void etcdDatacenterAndRelease();
 
 private:
     QString createSession(int lockDelayS);
@@ -98,16 +98,7 @@ QString TestFleetModel::createSession(int lockDelayS)
 
 void TestFleetModel::liveLockAndInstances()
 {
-    DashboardSettings settings;
-    DatacenterSettings dc;
-    dc.name = QStringLiteral("dc1");
-    dc.address = QStringLiteral("http://") + m_sim->address();
-    settings.datacenters = {dc};
-    JobSettings job;
-    job.name = QStringLiteral("demo");
-    job.lockKey = LockKey;
-    job.livenessKey = QStringLiteral("jobs/demo/liveness");
-    settings.jobs = {job};
+    const DashboardSettings settings = oneDatacenter(m_sim->address(), LockKey, QStringLiteral("jobs/demo/liveness"));
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     QVERIFY(m_sim->request("PUT", QStringLiteral("/v1/kv/jobs/demo/liveness/instances/a.test:1"), heartbeat(QStringLiteral("a.test"), 1, QStringLiteral("running"), now, 0)).ok());
 
@@ -156,18 +147,12 @@ void TestFleetModel::liveLockAndInstances()
 
 void TestFleetModel::unreachableDatacenter()
 {
-    DashboardSettings settings;
-    DatacenterSettings up;
-    up.name = QStringLiteral("up");
-    up.address = QStringLiteral("http://") + m_sim->address();
+    DashboardSettings settings = oneDatacenter(m_sim->address(), LockKey);
+    settings.datacenters[0].name = QStringLiteral("up");
     DatacenterSettings down;
     down.name = QStringLiteral("down");
     down.address = closedPortAddress();
-    settings.datacenters = {up, down};
-    JobSettings job;
-    job.name = QStringLiteral("demo");
-    job.lockKey = LockKey;
-    settings.jobs = {job};
+    settings.datacenters << down;
     QSignalSpy first(m_fleet.get(), &Fleet::firstDataArrived);
     m_fleet->setSettings(settings);
     QVERIFY(first.wait(10000));
@@ -183,15 +168,7 @@ void TestFleetModel::unreachableDatacenter()
 
 void TestFleetModel::eventLog()
 {
-    DashboardSettings settings;
-    DatacenterSettings dc;
-    dc.name = QStringLiteral("dc1");
-    dc.address = QStringLiteral("http://") + m_sim->address();
-    settings.datacenters = {dc};
-    JobSettings job;
-    job.name = QStringLiteral("demo");
-    job.lockKey = LockKey;
-    settings.jobs = {job};
+    const DashboardSettings settings = oneDatacenter(m_sim->address(), LockKey);
     EventLogModel events(*m_fleet);
     QAbstractItemModelTester tester(&events, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy first(m_fleet.get(), &Fleet::firstDataArrived);
@@ -211,6 +188,52 @@ void TestFleetModel::eventLog()
     QCOMPARE(events.index(1, EventLogModel::Who).data().toString(), QStringLiteral("ops@host"));
     QCOMPARE(events.index(1, EventLogModel::Outcome).data().toString(), QStringLiteral("done"));
     QCOMPARE(events.index(1, EventLogModel::Job).data().toString(), QStringLiteral("demo"));
+}
+
+void TestFleetModel::etcdDatacenterAndRelease()
+{
+    if (!EtcdCluster::isAvailable())
+        QSKIP("etcd is not installed: install Debian's package etcd-server");
+    EtcdCluster etcd;
+    QString error;
+    QVERIFY2(etcd.start(1, &error), qPrintable(error));
+    // A holder as EtcdLock makes one: a lease, the record created under it.
+    QNetworkAccessManager network;
+    jobslib::EtcdEndpoint endpoint;
+    endpoint.endpoints = etcd.clientUrls();
+    jobslib::EtcdClient client(&network, endpoint);
+    std::optional<qint64> lease;
+    client.grantLease(30, this, [&lease](const jobslib::EtcdResult<qint64> &r) { lease = r.value.value_or(-1); });
+    QTRY_VERIFY(lease.has_value());
+    QVERIFY(*lease > 0);
+    const QByteArray record = R"({"fqdn": "e.test", "timestamp": 1700000000, "time_utc": "2023-11-14 22:13:20", "time_local": "x", "pid": 9, "datacenter": "dc1"})";
+    bool created = false;
+    client.createIfAbsent(LockKey.toUtf8(), record, *lease, this, [&created](const jobslib::EtcdResult<jobslib::EtcdCreate> &r) { created = r.ok() && r.value->created; });
+    QTRY_VERIFY(created);
+
+    DashboardSettings settings = oneDatacenter(QString(), LockKey);
+    settings.datacenters[0].backend = QStringLiteral("etcd");
+    settings.datacenters[0].address = etcd.clientUrls().first().toString();
+    QSignalSpy first(m_fleet.get(), &Fleet::firstDataArrived);
+    m_fleet->setSettings(settings);
+    QVERIFY(first.wait(10000));
+    QCOMPARE(cell(0, FleetModel::Lock), QStringLiteral("held"));
+    QCOMPARE(cell(0, FleetModel::Holder), QStringLiteral("e.test (dc1), pid 9"));
+    QCOMPARE(cell(0, FleetModel::Ttl), QStringLiteral("30 s")); // the lease's; etcd has no lock-delay
+
+    // The dashboard's Release lock (runjob's release-lock for etcd): the key is fenced for a TTL.
+    LockActions actions(*m_fleet);
+    QSignalSpy finished(&actions, &LockActions::finished);
+    // First with a token the operator never saw: refused, nothing released.
+    actions.releaseLock(0, 0, m_model->summary(0).lockView.fencingToken + 100, QStringLiteral("e.test"));
+    QVERIFY(finished.wait(15000));
+    QCOMPARE(finished.first().at(0).toBool(), false);
+    QCOMPARE(cell(0, FleetModel::Lock), QStringLiteral("held"));
+    finished.clear();
+    actions.releaseLock(0, 0, m_model->summary(0).lockView.fencingToken, QStringLiteral("e.test"));
+    QVERIFY(finished.wait(15000));
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+    QTRY_VERIFY_WITH_TIMEOUT(cell(0, FleetModel::Lock).startsWith(QStringLiteral("in lock-delay")), 2000);
 }
 
 QTEST_MAIN(TestFleetModel)

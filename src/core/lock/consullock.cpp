@@ -51,6 +51,8 @@ LockOwner ConsulLock::ownerOf(const std::optional<KvEntry> &entry)
             owner.record = record.value();
     }
     owner.detail = QStringLiteral("lock index %1").arg(entry->lockIndex);
+    if (owner.held)
+        owner.fencingToken = entry->lockIndex;
     return owner;
 }
 

@@ -332,6 +332,7 @@ LockOwner EtcdLock::ownerOf(const std::optional<EtcdKv> &kv)
     }
     owner.holderId = QStringLiteral("lease %1").arg(QString::number(kv->lease, 16));
     owner.detail = QStringLiteral("create revision %1").arg(kv->createRevision);
+    owner.fencingToken = quint64(kv->createRevision);
     return owner;
 }
 

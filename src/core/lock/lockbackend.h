@@ -18,6 +18,11 @@ struct JOBSLIB_EXPORT LockOwner
     std::optional<OwnerRecord> record; ///< the holder's record, when it wrote one
     QString holderId;           ///< backend-specific: Consul session, etcd lease, pid
     QString detail;             ///< anything else worth showing (lock-delay, TTL...)
+    /*!
+     * The token of this acquisition (Consul LockIndex, etcd create revision), 0 when unknown: it
+     * changes with every acquisition, so it tells "still the holder I saw" for any backend.
+     */
+    quint64 fencingToken = 0;
 };
 
 /*!
