@@ -29,7 +29,7 @@ row "idle RSS (file lock, keep-lock, command task)" "$(sed -n 's/^idle RSS: \([0
 row "wake-ups while sleeping (${IDLE_SECONDS:-30} s)" "$(sed -n 's/^over .* idle: \([0-9]*\) context switches.*, \([0-9]*\) clock ticks.*/\1 context switches, \2 CPU ticks/p' <<<"$out")" "0" "$cmd"
 
 for b in "consul_failover.sh ${HANDOVERS:-100}" "consul_lockloss.sh ${LOCKLOSS_REPS:-20}" "consul_idle.sh ${CONSUL_IDLE_SECONDS:-60}" \
-         "etcd_failover.sh ${HANDOVERS:-100}" "etcd_lockloss.sh ${LOCKLOSS_REPS:-20}"; do
+         "etcd_failover.sh ${HANDOVERS:-100}" "etcd_lockloss.sh ${LOCKLOSS_REPS:-20}" "dashboard.sh ${DASHBOARD_SECONDS:-30}"; do
   set -- $b
   cmd="bench/$1 $build $2"
   run "$here/$1" "$build" "$2"

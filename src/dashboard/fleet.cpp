@@ -90,8 +90,7 @@ DatacenterLink *Fleet::link(int datacenter) const
 
 bool Fleet::isReachable(int datacenter) const
 {
-    const DatacenterLink *l = link(datacenter);
-    return l && l->store() && l->store()->isReachable();
+    return datacenterError(datacenter).isEmpty();
 }
 
 QString Fleet::datacenterError(int datacenter) const
@@ -99,15 +98,7 @@ QString Fleet::datacenterError(int datacenter) const
     const DatacenterLink *l = link(datacenter);
     if (!l)
         return QString();
-    if (!l->store())
-        return l->error();
-    // The monitors hold the store's last error text.
-    for (const auto &row : m_monitors) {
-        const JobMonitor *m = row.value(datacenter);
-        if (m && !m->state().reachable && !m->state().error.isEmpty())
-            return m->state().error;
-    }
-    return QString();
+    return l->store() ? l->store()->lastError() : l->error();
 }
 
 bool Fleet::hasFirstData() const

@@ -11,6 +11,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QLoggingCategory>
 #include <QSettings>
 
 #include <cstdio>
@@ -40,8 +41,12 @@ int main(int argc, char *argv[])
                                             QStringLiteral("CODE"));
     const QCommandLineOption noKeychainOption(QStringLiteral("no-keychain"), QStringLiteral("Keep tokens and passwords for this session only."));
     const QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("Window size WIDTHxHEIGHT (screenshots)."), QStringLiteral("SIZE"));
-    parser.addOptions({settingsOption, screenshotOption, timeoutOption, languageOption, noKeychainOption, sizeOption});
+    const QCommandLineOption verboseOption({QStringLiteral("v"), QStringLiteral("verbose")}, QStringLiteral("Log every request and watch round (jobslib's debug categories)."));
+    parser.addOptions({settingsOption, screenshotOption, timeoutOption, languageOption, noKeychainOption, sizeOption, verboseOption});
     parser.process(app);
+    // The library logs each request at debug level: useful for runjob -v, noise (and cost) here.
+    if (!parser.isSet(verboseOption))
+        QLoggingCategory::setFilterRules(QStringLiteral("jobslib.*.debug=false"));
 
     auto fail = [](const QString &message) {
         std::fprintf(stderr, "jobslib-dashboard: %s\n", qPrintable(message));

@@ -95,7 +95,6 @@ MainWindow::MainWindow(Fleet &fleet, CredentialStore &credentials, LanguageManag
         if (job == currentJob())
             updateActions();
     });
-    connect(&fleet, &Fleet::jobChanged, this, &MainWindow::updateStatusBar);
     connect(&fleet, &Fleet::datacenterChanged, this, &MainWindow::updateStatusBar);
     connect(&fleet, &Fleet::started, this, &MainWindow::updateStatusBar);
     connect(&fleet, &Fleet::started, this, [this] {
@@ -169,7 +168,10 @@ void MainWindow::updateStatusBar()
         QLabel *label = m_datacenterLabels.at(d);
         label->setObjectName(QStringLiteral("datacenter-") + name);
         label->setText(reachable ? QStringLiteral("● %1").arg(name) : tr("● %1: unreachable").arg(name));
-        label->setStyleSheet(reachable ? QStringLiteral("color: #208020;") : QStringLiteral("color: #c02020; font-weight: bold;"));
+        // A style sheet re-polishes and relays out the status bar: only when it changes.
+        const QString style = reachable ? QStringLiteral("color: #208020;") : QStringLiteral("color: #c02020; font-weight: bold;");
+        if (label->styleSheet() != style)
+            label->setStyleSheet(style);
         label->setToolTip(reachable ? tr("%1 answers (%2)").arg(name, m_fleet.settings().datacenters.at(d).address)
                                     : tr("%1 cannot be read: %2").arg(name, error));
         label->setProperty("reachable", reachable);
@@ -206,7 +208,7 @@ void MainWindow::releaseSelectedLock()
         if (box->buttonRole(box->clickedButton()) != QMessageBox::AcceptRole)
             return;
         showOutcome(true, tr("Releasing the lock…"));
-        m_actions->releaseLock(job, dc, summary.lockView.holderId, ActionTexts::holder(summary));
+        m_actions->releaseLock(job, dc, summary.lockView.fencingToken, ActionTexts::holder(summary));
         updateActions();
     });
     box->open();

@@ -188,11 +188,12 @@ KvWatch::~KvWatch()
 
 void KvWatch::update(const QList<KvItem> &all, bool force)
 {
+    // Snapshots are sorted by key, and the keys under a prefix are one run of them: find it by
+    // binary search instead of scanning (400 watches over one datacenter's snapshot, per change).
     QList<KvItem> part;
-    for (const KvItem &item : all) {
-        if (matches(item.key))
-            part.append(item);
-    }
+    auto it = std::lower_bound(all.cbegin(), all.cend(), m_key, [](const KvItem &item, const QString &key) { return item.key < key; });
+    for (; it != all.cend() && matches(it->key); ++it)
+        part.append(*it);
     // After unreachable() the next answer is reported even when nothing changed: it says "back".
     const bool report = force || !m_reported || m_unreachable || part != m_items;
     m_unreachable = false;

@@ -96,6 +96,8 @@ public:
     QString watchedPrefix() const { return m_watchedPrefix; }
     /*! Whether the last server-side watch round reached the store. */
     bool isReachable() const { return m_reachable; }
+    /*! Why the last server-side watch round failed ("" while reachable). */
+    QString lastError() const { return m_reachable ? QString() : m_lastError; }
 
 Q_SIGNALS:
     /*! The store answered again after being unreachable, or stopped answering. */
