@@ -41,7 +41,7 @@ int main(int argc, char *argv[])
                                             QStringLiteral("CODE"));
     const QCommandLineOption noKeychainOption(QStringLiteral("no-keychain"), QStringLiteral("Keep tokens and passwords for this session only."));
     const QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("Window size WIDTHxHEIGHT (screenshots)."), QStringLiteral("SIZE"));
-    const QCommandLineOption verboseOption({QStringLiteral("v"), QStringLiteral("verbose")}, QStringLiteral("Log every request and watch round (jobslib's debug categories)."));
+    const QCommandLineOption verboseOption(QStringLiteral("verbose"), QStringLiteral("Log every request and watch round (jobslib's debug categories)."));
     parser.addOptions({settingsOption, screenshotOption, timeoutOption, languageOption, noKeychainOption, sizeOption, verboseOption});
     parser.process(app);
     // The library logs each request at debug level: useful for runjob -v, noise (and cost) here.

@@ -77,6 +77,8 @@ private Q_SLOTS:
     void holderAppearsAndHandoverIsVisible();
     void releaseLockStopsTheHolder();
     void unreachableDatacenterIsFlagged();
+    void badCommandLine_data();
+    void badCommandLine();
     void languageSwitchesAtOnce();
     void layoutIsRemembered();
     void screenshotsOfThreeDatacenters();
@@ -275,6 +277,41 @@ void TestDashboardWindow::unreachableDatacenterIsFlagged()
     QVERIFY(dc1);
     QVERIFY(dc1->property("reachable").toBool());
     QVERIFY(cell(0, FleetModel::Instances).contains(QStringLiteral("dc2 unreachable")));
+}
+
+void TestDashboardWindow::badCommandLine_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("language") << QStringList{QStringLiteral("--language"), QStringLiteral("fr")}
+                              << QStringLiteral("jobslib-dashboard: --language: \"fr\" is not one of en, cs, de");
+    QTest::newRow("timeout") << QStringList{QStringLiteral("--screenshot-timeout"), QStringLiteral("soon")}
+                             << QStringLiteral("jobslib-dashboard: --screenshot-timeout: \"soon\" is not a number of seconds between 0 and 3600");
+    QTest::newRow("size") << QStringList{QStringLiteral("--size"), QStringLiteral("big")}
+                          << QStringLiteral("jobslib-dashboard: --size: \"big\" is not WIDTHxHEIGHT (at least 320x200)");
+    QTest::newRow("settings") << QStringList{QStringLiteral("--settings"), QStringLiteral("BAD")}
+                              << QStringLiteral("datacenter \"a\": backend \"zookeeper\" is not consul or etcd");
+}
+
+void TestDashboardWindow::badCommandLine()
+{
+    // Bad input: one line naming the option, the value and what is allowed; exit code 2; no window.
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const QString bad = m_dir->filePath(QStringLiteral("bad.ini"));
+    QFile f(bad);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("[datacenters]\n1\\name=a\n1\\backend=zookeeper\n1\\address=http://h:1\nsize=1\n");
+    f.close();
+    args.replaceInStrings(QStringLiteral("BAD"), bad);
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_dir->path()); // else Qt warns about it on stderr
+    const ProcessResult r = run(binary(QStringLiteral("jobslib-dashboard")), args, env, 20000);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    QCOMPARE(QString::fromUtf8(r.err).trimmed().count(QLatin1Char('\n')), 0);
 }
 
 void TestDashboardWindow::languageSwitchesAtOnce()
