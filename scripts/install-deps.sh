@@ -6,11 +6,13 @@
 set -euo pipefail
 what=${1:-test}
 # Qt HTTP Server's CMake package needs the WebSockets one (Debian 12 does not pull it in).
-# The dashboard: Widgets (in qt6-base-dev), Charts, the Linguist tools for its catalogs
+# The dashboard: Widgets (in qt6-base-dev), Charts (its CMake package needs Qt OpenGL's, which
+# qt6-charts-dev does not pull in: libqt6opengl6-dev), the Linguist tools for its catalogs
 # (qt6-tools-dev's CMake package, qt6-l10n-tools' lupdate/lrelease), Qt's own catalogs for the
 # dialog buttons, and a font, without which a fresh machine draws no text at all.
 build=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev
-  qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n libgl-dev fonts-dejavu-core)
+  qt6-charts-dev libqt6opengl6-dev libgl-dev libegl-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+  qt6-translations-l10n fonts-dejavu-core)
 # influxdb, etcd-server: the real servers the metrics and etcd tests start; python3-prometheus-client: a
 # /metrics parser nobody here wrote.
 test=(util-linux procps coreutils python3 python3-consul python3-prometheus-client influxdb etcd-server dbus gnome-keyring openssl)

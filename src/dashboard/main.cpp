@@ -25,6 +25,8 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("jobslib"));
     QApplication::setApplicationVersion(QStringLiteral(JOBSLIB_VERSION_STRING));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/jobslib-dashboard.png")));
+    // The desktop file's id: Wayland matches the window to it (icon, name) by this.
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.jobslib.Dashboard"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Watch every datacenter: who holds each jobslib lock, the instances' liveness, the job history."));
