@@ -1,8 +1,9 @@
-# jobslib_add_task_plugin(<name> SOURCES <files...> [INSTALL])
+# jobslib_add_task_plugin(<name> SOURCES <files...> [INSTALL [COMPONENT <component>]])
 # Builds a task plugin <name> (lib<name>.so) that runjob loads for `runjob <name>.<TaskClass>`.
-# With INSTALL it goes to the plugin directory runjob searches by default.
+# With INSTALL it goes to the plugin directory runjob searches by default, in the install component
+# <component> if given (CMake's default component otherwise).
 function(jobslib_add_task_plugin name)
-  cmake_parse_arguments(P "INSTALL" "" "SOURCES" ${ARGN})
+  cmake_parse_arguments(P "INSTALL" "COMPONENT" "SOURCES" ${ARGN})
   if(NOT P_SOURCES)
     message(FATAL_ERROR "jobslib_add_task_plugin(${name}): SOURCES is required")
   endif()
@@ -13,6 +14,10 @@ function(jobslib_add_task_plugin name)
     if(NOT JOBSLIB_PLUGIN_INSTALL_DIR)
       set(JOBSLIB_PLUGIN_INSTALL_DIR lib/jobslib/plugins)
     endif()
-    install(TARGETS ${name} LIBRARY DESTINATION ${JOBSLIB_PLUGIN_INSTALL_DIR})
+    if(P_COMPONENT)
+      install(TARGETS ${name} LIBRARY DESTINATION ${JOBSLIB_PLUGIN_INSTALL_DIR} COMPONENT ${P_COMPONENT})
+    else()
+      install(TARGETS ${name} LIBRARY DESTINATION ${JOBSLIB_PLUGIN_INSTALL_DIR})
+    endif()
   endif()
 endfunction()
