@@ -15,9 +15,10 @@ build=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-httpserver-dev qt6-webs
   qt6-translations-l10n fonts-dejavu-core)
 # influxdb, etcd-server: the real servers the metrics and etcd tests start; python3-prometheus-client: a
 # /metrics parser nobody here wrote.
-# systemd-analyze, appstreamcli, groff, dpkg-shlibdeps, desktop-file-validate: the packaging checks.
+# The packaging checks: systemd-analyze (with man, for the unit's Documentation=), appstreamcli, groff,
+# dpkg-shlibdeps and file (CPack's DEB generator needs both), desktop-file-validate.
 test=(util-linux procps coreutils python3 python3-consul python3-prometheus-client influxdb etcd-server dbus gnome-keyring openssl
-  systemd appstream groff-base dpkg-dev desktop-file-utils)
+  systemd man-db appstream groff-base dpkg-dev file desktop-file-utils)
 case $what in
   build) wanted=("${build[@]}") ;;
   test) wanted=("${build[@]}" "${test[@]}") ;;
