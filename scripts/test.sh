@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${JOBSLIB_BUILD_DIR:-build-ci}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJOBSLIB_WERROR=ON -DJOBSLIB_REQUIRE_DASHBOARD=ON
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJOBSLIB_WERROR=ON -DJOBSLIB_REQUIRE_DASHBOARD=ON -DJOBSLIB_REQUIRE_APIDOC=ON
 cmake --build "$build"
 ctest --test-dir "$build" --output-on-failure -j2 --timeout 600

@@ -15,3 +15,9 @@
 #include "task/basetask.h"
 #include "task/taskplugin.h"
 #include "task/taskregistry.h"
+
+/*!
+ * \namespace jobslib
+ * libjobslib: the supervisor behind runjob (Launcher), what tasks are written against (BaseTask,
+ * Context, Config) and the backends of the lock, liveness and metrics.
+ */

@@ -17,7 +17,12 @@ class LivenessBackend;
 class LockBackend;
 class MetricsBackend;
 
-enum class BackendKind { Lock, Liveness, Metrics };
+/*! The three groups of backends, each with its own `backend` option. */
+enum class BackendKind {
+    Lock,     ///< [one_instance]: LockBackend
+    Liveness, ///< [liveness]: LivenessBackend
+    Metrics,  ///< [metrics]: MetricsBackend
+};
 
 /*!
  * A backend as the registry knows it: its name, the Python class names that mean it, its options
@@ -25,17 +30,19 @@ enum class BackendKind { Lock, Liveness, Metrics };
  */
 struct JOBSLIB_EXPORT BackendDescriptor
 {
-    BackendKind kind = BackendKind::Lock;
-    QString name;
-    QStringList aliases;
-    QString doc;
-    QList<OptionSpec> options;
+    BackendKind kind = BackendKind::Lock; ///< which group it belongs to
+    QString name;                         ///< the value of `<group>.backend` that selects it ("consul")
+    QStringList aliases;                  ///< other values that mean it, such as Python class names
+    QString doc;                          ///< one paragraph for the configuration reference
+    QList<OptionSpec> options;            ///< its options, named relative to `<group>.<name>.`
+    /*! Builds the backend for \a context; must return a LockBackend, LivenessBackend or MetricsBackend as #kind says. */
     std::function<QObject *(Context &)> create;
     /*! Checks that go beyond one option's rule (addresses, files, combinations); "" when fine. */
     std::function<QString(const Config &)> validate;
     /*! For lock backends: plain-words failover behaviour for `runjob --explain`. */
     std::function<QString(const Config &)> explain;
 
+    /*! A descriptor with the identifying fields set; options, create and the hooks are added after. */
     static BackendDescriptor make(BackendKind kind, const QString &name, const QString &doc, const QStringList &aliases = {});
 };
 
@@ -46,19 +53,29 @@ struct JOBSLIB_EXPORT BackendDescriptor
 class JOBSLIB_EXPORT BackendRegistry
 {
 public:
-    /*! dummy and file for all three groups. */
+    /*! Every backend built into libjobslib: dummy and file for all three groups, consul and etcd locks and liveness, influxdb metrics. */
     static BackendRegistry builtins();
 
+    /*! Registers a backend; one of the same kind and name is replaced (an application may override a built-in). */
     void add(const BackendDescriptor &descriptor);
+    /*! The backend of \a kind called \a name (not an alias), or nullptr. The pointer is valid until the next add(). */
     const BackendDescriptor *find(BackendKind kind, const QString &name) const;
+    /*! The backends of \a kind in the order they were added. */
     QList<BackendDescriptor> backends(BackendKind kind) const;
 
+    /*!
+     * Declares each group's `backend` choice (with the aliases and Python class names) and every
+     * backend's options, active only while that backend is selected.
+     */
     void declareOptions(OptionTable &table) const;
     /*! Runs the selected backends' validate(); the first error, or "". */
     QString validate(const Config &config) const;
 
+    /*! Builds the lock backend that `one_instance.backend` selects; the caller owns it. */
     LockBackend *createLock(Context &context) const;
+    /*! Builds the liveness backend that `liveness.backend` selects; the caller owns it. */
     LivenessBackend *createLiveness(Context &context) const;
+    /*! Builds the metrics backend that `metrics.backend` selects; the caller owns it. */
     MetricsBackend *createMetrics(Context &context) const;
 
     /*! "one_instance", "liveness", "metrics" */

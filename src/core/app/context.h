@@ -31,31 +31,45 @@ class JOBSLIB_EXPORT Context : public QObject
 {
     Q_OBJECT
 public:
+    /*!
+     * A context for \a config whose backends come from \a backends (which must outlive it). The
+     * host name is the `fqdn` option or, when it is empty, localFqdn(). Creates no backend yet.
+     */
     Context(const Config &config, const BackendRegistry &backends, QObject *parent = nullptr);
     ~Context() override;
 
     /*! Hook called once after construction, before any backend is used. */
     virtual void initialize();
 
+    /*! The effective settings of this process (file, environment and command line merged). */
     const Config &config() const { return m_config; }
+    /*! The registry the backends are built from. */
     const BackendRegistry &backends() const { return m_backends; }
 
+    /*! This host's name as written into the lock and liveness records (`fqdn` option, or localFqdn()). */
     QString fqdn() const { return m_fqdn; }
+    /*! The `datacenter` option: written into the records and used as a metrics tag; may be empty. */
     QString datacenter() const;
     /*! "fqdn:pid": unique among the running instances. */
     QString instanceId() const;
     /*! The running task's name: the `task` tag of metrics and the default lock file name. */
     QString taskName() const { return m_taskName; }
+    /*! Set by the launcher from the task's name() before the backends are made. */
     void setTaskName(const QString &name) { m_taskName = name; }
 
+    /*! Wall and monotonic time for everything of this process; replaceable so tests can move time. */
     Clock &clock() const { return *m_clock; }
+    /*! Replaces the clock (tests); call before any backend is made, they keep a reference. */
     void setClock(std::unique_ptr<Clock> clock);
 
     /*! One QNetworkAccessManager for every backend of this process. */
     QNetworkAccessManager *network();
 
+    /*! The one-instance lock, made on first use by the backend registry from `one_instance.backend`. */
     LockBackend *lock();
+    /*! The liveness backend, made on first use from `liveness.backend`. */
     LivenessBackend *liveness();
+    /*! The metrics backend, made on first use from `metrics.backend`. */
     MetricsBackend *metrics();
     /*!
      * The key-value store behind the lock (Consul KV or etcd), for what sits beside the lock key:
@@ -68,7 +82,9 @@ public:
     void setKvStore(std::shared_ptr<KvStore> store);
     /*! Replace a backend (tests, applications with a backend of their own). Takes ownership. */
     void setLock(LockBackend *lock);
+    /*! Replace the liveness backend, as setLock(). Takes ownership. */
     void setLiveness(LivenessBackend *liveness);
+    /*! Replace the metrics backend, as setLock(). Takes ownership. */
     void setMetrics(MetricsBackend *metrics);
 
     /*!
@@ -77,6 +93,10 @@ public:
      * task's worker thread. Returns false (and logs why) for a malformed dict.
      */
     bool pushMetrics(const QVariantMap &metrics);
+    /*!
+     * Pushes ready-made points: adds the `task` tag and, to points without one, the push time in
+     * whole seconds (as Python). Thread-safe: the backend gets them on the context's thread.
+     */
     void pushPoints(QList<MetricPoint> points);
     /*! The current value of every series pushed so far and the runner's own: what /metrics shows. */
     MetricsRegistry &metricsRegistry() { return m_registry; }

@@ -41,16 +41,22 @@ constexpr int SignalBase = 128; ///< stopped by signal N: 128 + N (143 SIGTERM, 
 class JOBSLIB_EXPORT Launcher
 {
 public:
+    /*! Makes the application's Context subclass from the effective settings and the backend registry. */
     using ContextFactory = std::function<std::unique_ptr<Context>(const Config &, const BackendRegistry &)>;
 
+    /*! A launcher with the built-in backends (BackendRegistry::builtins()) and no task registered. */
     Launcher();
     ~Launcher();
 
+    /*! Register the application's own tasks here; plugins on the plugin path are found anyway. */
     TaskRegistry &tasks() { return m_tasks; }
+    /*! Add or replace backends here before exec(). */
     BackendRegistry &backends() { return m_backends; }
     /*! The application's own options; backends and the task add theirs when exec() runs. */
     OptionTable &options() { return m_options; }
+    /*! Makes exec() build the application's Context subclass; without one a plain Context is made. */
     void setContextFactory(ContextFactory factory) { m_contextFactory = std::move(factory); }
+    /*! The environment the `JOBSLIB_*` variables are read from; the process's own by default (tests set another). */
     void setEnvironment(const QProcessEnvironment &env) { m_env = env; }
 
     /*! Runs the command (arguments()[0] is the program) to the end and returns the exit code. */

@@ -32,14 +32,14 @@ enum class OptionType {
  */
 struct JOBSLIB_EXPORT OptionSpec
 {
-    QString name;
-    OptionType type = OptionType::String;
+    QString name;               ///< dotted "section.key" as above; unique within an OptionTable
+    OptionType type = OptionType::String; ///< how a value's text is parsed and checked
     QVariant defaultValue;      ///< invalid QVariant: no default (see required)
     QStringList envNames;       ///< first set one wins; later entries are legacy names
     QString cliFlag;            ///< long flag without dashes that sets this option, if any
     QString doc;                ///< one or two sentences for docs/configuration.md
-    std::optional<double> minimum;
-    std::optional<double> maximum;
+    std::optional<double> minimum; ///< inclusive lower bound of an Int or Double value; unset: none
+    std::optional<double> maximum; ///< inclusive upper bound of an Int or Double value; unset: none
     QStringList choices;        ///< for Choice
     /*! Other spellings accepted for a Choice and mapped to a choice (Python dotted class names). */
     QMap<QString, QString> aliases;
@@ -48,18 +48,21 @@ struct JOBSLIB_EXPORT OptionSpec
     /*!
      * Only read and validated while another option has a given value, for example the options
      * of one backend only while that backend is selected: {"one_instance.backend", "file"}.
+     * Empty (the default): always active. An inactive option has no value in the Config.
      */
     QString activeWhenOption;
-    QString activeWhenValue;
+    QString activeWhenValue;    ///< the value of activeWhenOption (as text) that makes this one active
     QString defaultDoc;         ///< how to show a computed default in the docs ("<runtime dir>/...")
 
     /*! An option in one expression: OptionSpec::make("port", OptionType::Int, 8086, {"X_PORT"}, "...").withRange(1, 65535). */
     static OptionSpec make(const QString &name, OptionType type, const QVariant &defaultValue, const QStringList &envNames, const QString &doc);
+    /*! A copy bounded to [\a min, \a max] (inclusive): sets minimum and maximum. */
     OptionSpec withRange(double min, double max) const;
+    /*! A copy with secret set. */
     OptionSpec asSecret() const;
 
     QString section() const;    ///< "" for top-level options
-    QString key() const;
+    QString key() const;        ///< the part after the last dot ("path" for "one_instance.file.path")
     QString allowedText() const; ///< "an integer from 0 to 60", "one of: dummy, file"
 };
 

@@ -19,7 +19,9 @@ public:
 
     /*! Adds an option; a later declaration of the same name replaces the earlier one. */
     void add(const OptionSpec &spec);
+    /*! The option called \a name, or nullptr; the pointer is valid until the table is changed. */
     const OptionSpec *find(const QString &name) const;
+    /*! Every option in the order of their first declaration. */
     const QList<OptionSpec> &options() const { return m_options; }
     /*! Every section name used ("" for the top level). */
     QStringList sections() const;

@@ -38,6 +38,7 @@ class JOBSLIB_EXPORT LockBackend : public QObject
 {
     Q_OBJECT
 public:
+    /*! A backend of \a context, which must outlive it; it reads its options from context.config(). */
     explicit LockBackend(Context &context, QObject *parent = nullptr);
     ~LockBackend() override;
 
@@ -50,6 +51,7 @@ public:
     virtual void acquire() = 0;
     /*! Releasing a lock that is not held succeeds at once and sends nothing. */
     virtual void release() = 0;
+    /*! This instance holds the lock now: acquired() came and neither released() nor lost() since. */
     virtual bool isHeld() const = 0;
     /*! The fencing token of the current acquisition; grows with every acquisition; 0 when not held. */
     virtual quint64 fencingToken() const = 0;
@@ -58,29 +60,49 @@ public:
     virtual qint64 leaseRemainingMs() const { return -1; }
     /*! Python's refresh()/extend_lock(): renew now where renewal exists. Renewal is automatic anyway. */
     virtual void refresh();
+    /*!
+     * A standby's wish to hear freed() as soon as the lock may be acquired (holder released, its
+     * session or lease expired, lock-delay over). The default watches nothing: the runner then
+     * contends at its next iteration. Calling it while watching does nothing.
+     */
     virtual void watchForRelease();
+    /*! Ends watchForRelease(); nothing happens if not watching. */
     virtual void stopWatching();
 
+    /*! Asks who holds the lock (lock-info, the dashboard); answers with ownerQueried(). */
     virtual void queryOwner() = 0;
     /*! Frees a lock held by somebody else (release-lock); the holder is made to notice and stop. */
     virtual void forceRelease() = 0;
 
 Q_SIGNALS:
+    /*! acquire() succeeded; \a fencingToken is larger than that of any earlier acquisition. */
     void acquired(quint64 fencingToken);
+    /*! acquire() found the lock held by \a owner (Python's "Lock is held by ..."). */
     void notAcquired(const jobslib::LockOwner &owner);
+    /*! acquire() could not tell: the backend failed or is unreachable; \a error says why. */
     void acquireFailed(const QString &error);
+    /*! release() finished: the lock is free, or was not held. */
     void released();
+    /*! release() failed; the lock still ends when its session or lease expires. */
     void releaseFailed(const QString &error);
+    /*!
+     * The lock can no longer be proven to be held: taken away, its session or lease gone, or the
+     * deadline passed without a renewal. Emitted before anybody else could acquire it.
+     */
     void lost(const QString &reason);
     /*! A lease-based lock proved itself again: it is safe for this many more ms (-1: no limit). */
     void leaseDeadlineChanged(qint64 remainingMs);
     /*! A renewal of a lease-based lock failed; it is retried until the deadline (then lost()). */
     void renewFailed(const QString &error);
+    /*! While watchForRelease() is on: the lock may be acquired now. */
     void freed();
+    /*! Answer to queryOwner(): \a owner (LockOwner::held is false when the lock is free), or std::nullopt and an \a error. */
     void ownerQueried(const std::optional<jobslib::LockOwner> &owner, const QString &error);
+    /*! Answer to forceRelease(): whether it worked and a line for the operator. */
     void forceReleaseFinished(bool ok, const QString &message);
 
 protected:
+    /*! The context the backend was made for. */
     Context &context() const { return m_context; }
     /*! The record this instance writes when it acquires. */
     OwnerRecord ownRecord(quint64 fencingToken) const;

@@ -28,22 +28,30 @@ JOBSLIB_EXPORT QByteArray toPrometheusText(const MetricsRegistry &registry);
 class JOBSLIB_EXPORT MetricsRegistry
 {
 public:
-    enum class Type { Gauge, Counter };
+    /*! The Prometheus type of a family; only the "# TYPE" line depends on it. */
+    enum class Type {
+        Gauge,   ///< a value that goes up and down; what an undeclared family is
+        Counter  ///< a count that only grows (add())
+    };
+    /*! Label name to value; the complete set identifies a series within its family. */
     using Labels = QMap<QString, QString>;
 
+    /*! One time series: a family's value for one set of labels. */
     struct Series
     {
-        Labels labels;
-        double value = 0;
+        Labels labels;    ///< as given (a pushed point's tags), not yet made valid for Prometheus
+        double value = 0; ///< the last value set, or the sum of add()s; 0 for a new series
     };
+    /*! Every series of one metric name, with its help text and type. */
     struct Family
     {
-        QString name;
-        QString help;
-        Type type = Type::Gauge;
+        QString name;            ///< as given; toPrometheusText() makes it a valid Prometheus name
+        QString help;            ///< the "# HELP" text from declare(); "" (no HELP line) when undeclared
+        Type type = Type::Gauge; ///< from declare(); Gauge when undeclared
         QList<Series> series; ///< in the order they were first set
     };
 
+    /*! An empty registry that holds at most \a maxSeries series in all (a negative value counts as 0). */
     explicit MetricsRegistry(int maxSeries = 10000);
 
     /*!
@@ -51,14 +59,22 @@ public:
      * A family without series is not exposed.
      */
     void declare(const QString &name, Type type, const QString &help);
+    /*!
+     * Sets the series of family \a name with \a labels to \a value, creating both as needed. Beyond
+     * maxSeries a new series is refused (refusedSeries()); existing ones keep updating.
+     */
     void set(const QString &name, const Labels &labels, double value);
+    /*! Adds \a delta to a series (a counter's increment), creating it at 0 first as set() does. */
     void add(const QString &name, const Labels &labels, double delta = 1);
     /*! The value of one series; 0 when it does not exist. */
     double value(const QString &name, const Labels &labels = {}) const;
+    /*! Whether the series exists: it was set or added to (and not refused). */
     bool contains(const QString &name, const Labels &labels = {}) const;
 
     QList<Family> families() const; ///< sorted by name
+    /*! The number of series of every family together; never more than maxSeries. */
     int seriesCount() const { return m_seriesCount; }
+    /*! How many times a new series was refused because maxSeries was reached; 0 normally. */
     qint64 refusedSeries() const { return m_refused; }
 
 private:

@@ -24,6 +24,7 @@ class OptionTable;
 class JOBSLIB_EXPORT TaskError : public std::runtime_error
 {
 public:
+    /*! A failure whose what() is \a message; runjob logs it as the run's error. */
     explicit TaskError(const QString &message);
 };
 
@@ -41,15 +42,17 @@ class JOBSLIB_EXPORT BaseTask : public QObject
 {
     Q_OBJECT
 public:
+    /*! Tasks are created by the TaskRegistry's factory, without a parent. */
     explicit BaseTask(QObject *parent = nullptr);
     ~BaseTask() override;
 
-    /*! The `task` tag of metrics and the name in "<name> task failed". Python's default is "". */
+    /*! The `task` tag of metrics and the name in "NAME task failed". Python's default is "". */
     virtual QString name() const;
+    /*! One line shown by `runjob TASK --help` after the task name; empty by default. */
     virtual QString description() const;
     /*! Task-specific command line options; they appear in `runjob TASK --help`. */
     virtual QList<QCommandLineOption> arguments() const;
-    /*! Settings of the task's own ([task.<name>] options and the like) added to the option table. */
+    /*! Settings of the task's own ([task.NAME] options and the like) added to the option table. */
     virtual void declareOptions(OptionTable &table) const;
     /*! Hook after the context exists and the command line is parsed, before the first run. */
     virtual void initialize();
@@ -57,10 +60,15 @@ public:
     virtual void task() = 0;
 
     // Available to task() and initialize().
+    /*! The running instance's context: settings, lock, liveness, metrics. Valid from initialize() on. */
     Context &context() const;
+    /*! Shortcut for context().config(). */
     const Config &config() const;
+    /*! The value of the task option \a name from arguments(); empty when not given or before attach(). */
     QString argument(const QString &name) const;
+    /*! Whether the task option \a name was given on the command line. */
     bool isArgumentSet(const QString &name) const;
+    /*! The positional arguments after the task name (`runjob TASK a b` gives a, b). */
     QStringList positionalArguments() const;
     /*!
      * The run should stop: the runner asked it to, or the lock deadline (setLockDeadline()) has
@@ -79,8 +87,11 @@ public:
     void extendLock();
 
     // Driven by the runner.
+    /*! Gives the task its context and the parsed command line; called once, before initialize(). */
     void attach(Context *context, const QCommandLineParser *parser);
+    /*! Set by the runner before each run to the token of the lock it holds (0: no lock). */
     void setFencingToken(quint64 token) { m_fencingToken = token; }
+    /*! The value of setLockDeadline() and lockRemainingMs() that means "no deadline". */
     static constexpr qint64 NoLockDeadline = -1;
     /*!
      * The lock is proven for this many more ms; -1 (NoLockDeadline): no deadline. Called by the
@@ -98,9 +109,11 @@ public:
      * false when the run cannot be forced (a C++ task's thread), so the runner has to self-fence.
      */
     virtual bool forceStop();
+    /*! Between start() (beginRun()) and finished(). */
     bool isRunning() const { return m_running; }
 
 Q_SIGNALS:
+    /*! The run ended, exactly once per start(): succeeded, failed (with the error) or stopped. */
     void finished(const jobslib::TaskResult &result);
 
 protected:

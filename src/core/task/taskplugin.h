@@ -27,10 +27,17 @@ class JOBSLIB_EXPORT TaskPlugin
 {
 public:
     virtual ~TaskPlugin();
+    /*! Called once when runjob loads the plugin: add each task class to \a registry. */
     virtual void registerTasks(TaskRegistry &registry) = 0;
 };
 
 } // namespace jobslib
 
+/*!
+ * \file taskplugin.h
+ * The plugin interface and its interface id.
+ */
+
+/*! The interface id for Q_PLUGIN_METADATA(IID ...) of a task plugin; it changes when the interface does. */
 #define JOBSLIB_TASK_PLUGIN_IID "org.jobslib.TaskPlugin/1.0"
 Q_DECLARE_INTERFACE(jobslib::TaskPlugin, JOBSLIB_TASK_PLUGIN_IID)

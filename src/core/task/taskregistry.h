@@ -19,23 +19,35 @@ namespace jobslib {
 class JOBSLIB_EXPORT TaskRegistry
 {
 public:
+    /*! Makes a new instance of one task class. */
     using Factory = std::function<std::unique_ptr<BaseTask>()>;
+    /*! One registered task class. */
     struct Entry
     {
         QString qualifiedName; ///< "helloworld.HelloWorld"
         QString taskName;      ///< name() of an instance
-        Factory create;
+        Factory create;        ///< makes an instance for a run
     };
 
+    /*!
+     * Registers the task class \a T (default-constructible, derived from BaseTask) as
+     * \a className; inside TaskPlugin::registerTasks() the plugin's name is put in front.
+     */
     template<typename T>
     void add(const QString &className)
     {
         addFactory(className, [] { return std::unique_ptr<BaseTask>(new T); });
     }
+    /*!
+     * Registers a task made by \a factory, as add() does; for classes that need constructor
+     * arguments. The factory is called once at once to learn the task's name(). A second
+     * registration of the same name replaces the first.
+     */
     void addFactory(const QString &className, const Factory &factory);
 
     /*! Directories searched for plugins, first match wins. */
     void setPluginPath(const QStringList &directories) { m_pluginPath = directories; }
+    /*! The directories set by setPluginPath(). */
     QStringList pluginPath() const { return m_pluginPath; }
 
     /*!
@@ -44,6 +56,7 @@ public:
      * name, what was searched and what exists.
      */
     Expected<Entry> resolve(const QString &name);
+    /*! Every task registered so far, including those of plugins loaded by resolve(). */
     QList<Entry> entries() const { return m_entries; }
 
 private:
