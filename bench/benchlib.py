@@ -6,6 +6,7 @@ that write it. Python standard library only (/usr/bin/python3)."""
 import math
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -22,6 +23,12 @@ def pct(values, p):
 
 def result(metric, measured, target):
     print("RESULT\t%s\t%s\t%s" % (metric, measured, target), flush=True)
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_for(cond, timeout, what, poll=0.005):

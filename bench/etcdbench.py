@@ -38,70 +38,26 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import (LONG_TASK, START_TASK, Journal, Runjob, clean_env, describe, now_ms, pct, result,  # noqa: E402
                       us_to_ms, wait_for)
-
-ETCD = os.environ.get("ETCD") or shutil.which("etcd") or "/usr/bin/etcd"
-
+from etcdcluster import ETCD, EtcdCluster  # noqa: E402
 
 def b64(text):
     return base64.b64encode(text.encode()).decode()
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def Etcd(workdir):
+    """The single-member etcd of these benchmarks."""
+    return EtcdCluster(workdir, 1)
 
 
-class Etcd:
-    """One single-member etcd on loopback, in its own data directory under workdir."""
+def leases(etcd):
+    return [l["ID"] for l in etcd.call("/v3/lease/leases", {}).get("leases", [])]
 
-    def __init__(self, workdir):
-        self.client_port, self.peer_port = free_port(), free_port()
-        while self.peer_port == self.client_port:
-            self.peer_port = free_port()
-        self.url = "http://127.0.0.1:%d" % self.client_port
-        peer = "http://127.0.0.1:%d" % self.peer_port
-        self.data = os.path.join(workdir, "etcd-data")
-        self.proc = subprocess.Popen(
-            [ETCD, "--name", "bench", "--data-dir", self.data, "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
-             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "bench=" + peer,
-             "--initial-cluster-state", "new", "--log-level", "warn", "--logger", "zap"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=open(os.path.join(workdir, "etcd.log"), "ab"),
-            start_new_session=True)
-        try:
-            wait_for(self.healthy, 20, "etcd on %s to be healthy" % self.url, poll=0.05)
-        except Exception:
-            self.stop()
-            raise
 
-    def healthy(self):
-        if self.proc.poll() is not None:
-            raise RuntimeError("etcd exited with %s (see etcd.log)" % self.proc.returncode)
-        try:
-            with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
-                return json.loads(r.read()).get("health") == "true"
-        except (OSError, ValueError):
-            return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-
-    def call(self, path, body, timeout=10):
-        req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return json.loads(r.read())
-
-    def leases(self):
-        return [l["ID"] for l in self.call("/v3/lease/leases", {}).get("leases", [])]
-
-    def watchers(self):
-        """etcd's gauge of registered watchers (all streams), from /metrics."""
-        with urllib.request.urlopen(self.url + "/metrics", timeout=5) as r:
-            m = re.search(rb"^etcd_debugging_mvcc_watcher_total (\S+)$", r.read(), re.M)
-        return int(float(m.group(1))) if m else -1
+def watchers(etcd):
+    """etcd's gauge of registered watchers (all streams), from /metrics."""
+    with urllib.request.urlopen(etcd.url + "/metrics", timeout=5) as r:
+        m = re.search(rb"^etcd_debugging_mvcc_watcher_total (\S+)$", r.read(), re.M)
+    return int(float(m.group(1))) if m else -1
 
 
 class KeyWatch:
@@ -187,7 +143,7 @@ def failover(build, workdir, handovers):
             raise RuntimeError("runjob %s exited:\n%s" % (r.name, r.log()))
         # Its watch is registered: etcd counts three watchers (the bench's, the holder's on its
         # own key, the standby's), and the old holder's stream is gone.
-        wait_for(lambda: etcd.watchers() == 3, 10, "%s's watch (etcd_debugging_mvcc_watcher_total == 3)" % r.name, poll=0.01)
+        wait_for(lambda: watchers(etcd) == 3, 10, "%s's watch (etcd_debugging_mvcc_watcher_total == 3)" % r.name, poll=0.01)
 
     try:
         watch = KeyWatch(etcd, key)
@@ -234,10 +190,10 @@ def failover(build, workdir, handovers):
         # runjob revokes its lease on release, and a standby that lost the race revokes the one it
         # was granted: only the holder's lease may be left.
         try:
-            wait_for(lambda: len(etcd.leases()) == 1, 2, "the leases to be revoked", poll=0.05)
+            wait_for(lambda: len(leases(etcd)) == 1, 2, "the leases to be revoked", poll=0.05)
         except TimeoutError:
             pass   # reported below
-        live_leases = len(etcd.leases())
+        live_leases = len(leases(etcd))
     finally:
         if watch:
             watch.close()
@@ -283,7 +239,7 @@ def lockloss(build, workdir, reps):
             if not h.running():
                 raise RuntimeError("runjob %s exited:\n%s" % (h.name, h.log()))
             # Its watch on its own key is registered (two watchers: the bench's and the holder's).
-            wait_for(lambda: etcd.watchers() == 2, 10, "the holder's watch (etcd_debugging_mvcc_watcher_total == 2)", poll=0.01)
+            wait_for(lambda: watchers(etcd) == 2, 10, "the holder's watch (etcd_debugging_mvcc_watcher_total == 2)", poll=0.01)
             env = clean_env()
             env.update(etcd_env(etcd.url, key))
             env["JOBSLIB_LOGGING_LEVEL"] = "warning"
@@ -305,7 +261,7 @@ def lockloss(build, workdir, reps):
             h.stop()
             watch.close()
             watch = None
-            wait_for(lambda: etcd.watchers() == 0, 10, "the watches of rep %d to end" % (i + 1), poll=0.01)
+            wait_for(lambda: watchers(etcd) == 0, 10, "the watches of rep %d to end" % (i + 1), poll=0.01)
             if (i + 1) % 5 == 0:
                 print("  %d repetitions, last %.1f ms" % (i + 1, by_delete[-1]), file=sys.stderr, flush=True)
     finally:

@@ -80,6 +80,11 @@ void BufferedMetricsBackend::push(const QList<MetricPoint> &points)
     if (lines.isEmpty())
         return;
     noteDropped(m_queue.append(lines));
+    // After the append: with a spool, a point logged here survives kill -9, so the log is a
+    // complete list of what this instance owes the server (bench/soak.py checks it).
+    // (A few lines per iteration; the level filter is runjob's message handler.)
+    for (const QByteArray &line : std::as_const(lines))
+        qCDebug(lcMetricsPoints).noquote() << "Queued" << QString::fromUtf8(line.trimmed());
     if (!m_inFlight && !m_timer)
         scheduleSend(0); // on the next turn, so the points of one iteration share a request
 }
