@@ -4,6 +4,7 @@
 #include "app/backendregistry.h"
 #include "app/context.h"
 #include "consulsimulator.h"
+#include "statestore.h"
 #include "lock/consullock.h"
 #include "runner/clock.h"
 #include "testcontext.h"
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void aclTokenRequiredWrongAndRight();
     void malformedAnswerIsNeverBelieved();
     void queryOwnerShowsHolder();
+    void failedReleaseFreesTheLockOnceConsulAnswers();
 
 private:
     std::unique_ptr<Context> context(const QHash<QString, QString> &extra = {}) const;
@@ -346,6 +348,32 @@ void TestConsulLock::queryOwnerShowsHolder()
     QCOMPARE(owner->record->fqdn, QStringLiteral("host-a.example.com"));
     QCOMPARE(owner->record->fencingToken, 1u);
     QVERIFY2(owner->detail.contains(QStringLiteral("TTL 10s")), qPrintable(owner->detail));
+}
+
+// Found by bench/soak.sh: a release whose PUT and session destroy both failed left the key held
+// by a session nobody renewed, and the job stood still until Consul expired it (2 x TTL).
+void TestConsulLock::failedReleaseFreesTheLockOnceConsulAnswers()
+{
+    auto a = context();
+    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
+    lockOf(*a)->acquire();
+    QVERIFY(acquired.wait(5000));
+    const QString session = m_sim->store()->sessions().constFirst().id;
+
+    // The release PUT, the destroy and its first background retry fail.
+    m_sim->failNext(3, 500, QByteArrayLiteral("rpc error: No cluster leader"), QStringLiteral("/v1/"), QByteArrayLiteral("PUT"));
+    QSignalSpy releaseFailed(lockOf(*a), &LockBackend::releaseFailed);
+    QElapsedTimer sinceRelease;
+    sinceRelease.start();
+    lockOf(*a)->release();
+    QVERIFY(releaseFailed.wait(5000));
+    QVERIFY(m_sim->store()->session(session));
+
+    // Destroyed by a later retry (0.5 s, then 1 s), long before Consul's own expiry (TTL 10 s).
+    QTRY_VERIFY_WITH_TIMEOUT(!m_sim->store()->session(session), 5000);
+    QVERIFY2(sinceRelease.elapsed() < 5000, qPrintable(QString::number(sinceRelease.elapsed())));
+    const jobslib::consulsim::KvEntry *entry = m_sim->store()->kvGet(Key);
+    QVERIFY(!entry || entry->session.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestConsulLock)

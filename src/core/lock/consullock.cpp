@@ -179,12 +179,29 @@ void ConsulLock::destroySession(const QString &session, std::function<void()> th
     }
     withRetry<bool>(
         context().clock(), this, m_retry, [this, session](ConsulClient::Callback<bool> cb) { m_client.destroySession(session, this, cb); },
-        [session, then](const ConsulResult<bool> &r) {
-            if (!r.ok())
-                qCWarning(lcLock).noquote() << "Can't destroy session" << session << ":" << r.error.describe();
+        [this, session, then](const ConsulResult<bool> &r) {
+            if (!r.ok()) {
+                qCWarning(lcLock).noquote() << "Can't destroy session" << session << ":" << r.error.describe() << "- trying again until it expires";
+                keepDestroying(session, 1, context().clock().monotonicMs() + 2 * m_ttlS * 1000);
+            }
             if (then)
                 then();
         });
+}
+
+void ConsulLock::keepDestroying(const QString &session, int attempt, qint64 giveUpAtMs)
+{
+    const qint64 waitMs = qMin<qint64>(qint64(500) << qMin(attempt - 1, 4), 8000);
+    if (context().clock().monotonicMs() + waitMs >= giveUpAtMs)
+        return;
+    context().clock().callAfter(waitMs, this, [this, session, attempt, giveUpAtMs] {
+        m_client.destroySession(session, this, [this, session, attempt, giveUpAtMs](const ConsulResult<bool> &r) {
+            if (r.ok())
+                qCInfo(lcLock).noquote() << "Destroyed session" << session << "after" << attempt << "failed attempts: the lock is free";
+            else
+                keepDestroying(session, attempt + 1, giveUpAtMs);
+        });
+    });
 }
 
 void ConsulLock::release()
