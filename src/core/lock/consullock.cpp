@@ -2,6 +2,7 @@
 #include "consullock.h"
 
 #include "app/context.h"
+#include "cleanupretry.h"
 #include "consul/retry.h"
 #include "leasekeeper.h"
 #include "runner/clock.h"
@@ -182,26 +183,21 @@ void ConsulLock::destroySession(const QString &session, std::function<void()> th
         [this, session, then](const ConsulResult<bool> &r) {
             if (!r.ok()) {
                 qCWarning(lcLock).noquote() << "Can't destroy session" << session << ":" << r.error.describe() << "- trying again until it expires";
-                keepDestroying(session, 1, context().clock().monotonicMs() + 2 * m_ttlS * 1000);
+                // Consul expires an unrenewed session 1 to 2 x TTL after its last renewal.
+                retryCleanup(
+                    context().clock(), this,
+                    [this, session](std::function<void(bool)> done) {
+                        m_client.destroySession(session, this, [session, done](const ConsulResult<bool> &again) {
+                            if (again.ok())
+                                qCInfo(lcLock).noquote() << "Destroyed session" << session << "at last: the lock is free";
+                            done(again.ok());
+                        });
+                    },
+                    context().clock().monotonicMs() + 2 * m_ttlS * 1000);
             }
             if (then)
                 then();
         });
-}
-
-void ConsulLock::keepDestroying(const QString &session, int attempt, qint64 giveUpAtMs)
-{
-    const qint64 waitMs = qMin<qint64>(qint64(500) << qMin(attempt - 1, 4), 8000);
-    if (context().clock().monotonicMs() + waitMs >= giveUpAtMs)
-        return;
-    context().clock().callAfter(waitMs, this, [this, session, attempt, giveUpAtMs] {
-        m_client.destroySession(session, this, [this, session, attempt, giveUpAtMs](const ConsulResult<bool> &r) {
-            if (r.ok())
-                qCInfo(lcLock).noquote() << "Destroyed session" << session << "after" << attempt << "failed attempts: the lock is free";
-            else
-                keepDestroying(session, attempt + 1, giveUpAtMs);
-        });
-    });
 }
 
 void ConsulLock::release()

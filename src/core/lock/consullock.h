@@ -59,15 +59,9 @@ private:
     void reportNotAcquired(const QString &session);
     /*!
      * Destroys a session (with retries); then runs once it was answered, whatever the answer. A
-     * failed destroy goes on in the background (keepDestroying()).
+     * failed destroy goes on in the background (retryCleanup()) until the session has expired.
      */
     void destroySession(const QString &session, std::function<void()> then = {});
-    /*!
-     * A session this instance gave up still holds the key until Consul expires it, up to 2 x TTL
-     * later: tries again with a growing wait (0.5 s to 8 s) until Consul answers or the session
-     * has expired anyway (giveUpAtMs, monotonic), so the lock is free seconds after Consul is back.
-     */
-    void keepDestroying(const QString &session, int attempt, qint64 giveUpAtMs);
     void retryWatch(quint64 generation, std::function<void()> again);
     void watchOwnKey(quint64 index);
     void watchFreeKey(quint64 index);

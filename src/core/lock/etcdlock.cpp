@@ -2,6 +2,7 @@
 #include "etcdlock.h"
 
 #include "app/context.h"
+#include "cleanupretry.h"
 #include "leasekeeper.h"
 #include "runner/clock.h"
 #include "util/deferred.h"
@@ -113,11 +114,23 @@ void EtcdLock::release()
     const qint64 lease = std::exchange(m_lease, 0);
     // Revoking the lease deletes the key with it: one request, and no window where the key
     // exists without a live lease.
-    m_client.revokeLease(lease, this, [this](const EtcdResult<bool> &r) {
-        if (r.ok())
+    m_client.revokeLease(lease, this, [this, lease](const EtcdResult<bool> &r) {
+        if (r.ok()) {
             Q_EMIT released();
-        else
-            Q_EMIT releaseFailed(r.error.describe() + QStringLiteral(" (the lock frees itself when its lease expires)"));
+            return;
+        }
+        Q_EMIT releaseFailed(r.error.describe() + QStringLiteral(" (revoking again until the lease expires)"));
+        // The lease holds the key until etcd expires it, TTL after the last keep-alive.
+        retryCleanup(
+            context().clock(), this,
+            [this, lease](std::function<void(bool)> done) {
+                m_client.revokeLease(lease, this, [lease, done](const EtcdResult<bool> &again) {
+                    if (again.ok())
+                        qCInfo(lcLock).noquote() << "Revoked lease" << lease << "at last: the lock is free";
+                    done(again.ok());
+                });
+            },
+            context().clock().monotonicMs() + m_ttlS * 1000);
     });
 }
 
