@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 
 #include <cstdio>
+#include <stdexcept>
 
 namespace {
 
@@ -14,7 +15,13 @@ class AppContext : public jobslib::Context
     Q_OBJECT
 public:
     using Context::Context;
-    void initialize() override { m_greeting = config().string(QStringLiteral("app.greeting")) + QLatin1Char('!'); }
+    void initialize() override
+    {
+        // Where a real application would connect to its database, and could fail.
+        if (config().string(QStringLiteral("app.greeting")) == QLatin1String("fail"))
+            throw std::runtime_error("cannot reach the greeting service");
+        m_greeting = config().string(QStringLiteral("app.greeting")) + QLatin1Char('!');
+    }
     QString greeting() const { return m_greeting; }
 
 private:

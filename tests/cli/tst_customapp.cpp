@@ -32,6 +32,19 @@ private Q_SLOTS:
         r = run(app, {QStringLiteral("AppTask"), QStringLiteral("--help")}, env);
         QVERIFY(r.out.contains("AppTask: The application's own task."));
     }
+
+    // An exception from initialize() is a failed start (exit 1, a line saying why), not an abort.
+    void anExceptionFromInitializeIsAFailedStart()
+    {
+        QTemporaryDir dir;
+        QProcessEnvironment env = cleanEnvironment();
+        env.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_FILE_PATH"), dir.filePath(QStringLiteral("lock")));
+        env.insert(QStringLiteral("JOBSLIB_APP_GREETING"), QStringLiteral("fail"));
+        const ProcessResult r = run(QStringLiteral(JOBSLIB_BINARY_DIR "/tests/jobslib-customapp"), {QStringLiteral("--run-once"), QStringLiteral("AppTask")}, env);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("Context initialization failed: cannot reach the greeting service"), r.err.constData());
+        QVERIFY(!r.out.contains("token"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCustomApp)

@@ -43,6 +43,25 @@ int usageError(const QString &message)
     return ExitCode::Usage;
 }
 
+/*!
+ * Runs an application's initialize() hook. An exception from it ends runjob with a critical line
+ * and exit code 1 (Python: a traceback and 1), not with std::terminate's abort (134): systemd's
+ * Restart=on-failure then retries, as for any failed start.
+ */
+template<typename Hook>
+bool initializeOrReport(const QString &what, Hook hook)
+{
+    try {
+        hook();
+        return true;
+    } catch (const std::exception &e) {
+        qCCritical(lcRunner).noquote() << QStringLiteral("%1 failed: %2").arg(what, QString::fromLocal8Bit(e.what()));
+    } catch (...) {
+        qCCritical(lcRunner).noquote() << QStringLiteral("%1 failed: an exception that is not a std::exception").arg(what);
+    }
+    return false;
+}
+
 void print(const QString &text)
 {
     const QByteArray bytes = text.toLocal8Bit();
@@ -365,7 +384,8 @@ int Launcher::start(const Config &config)
     run.context = m_contextFactory ? m_contextFactory(config, m_backends) : std::make_unique<Context>(config, m_backends);
     const QString jobName = config.string(QStringLiteral("job_name"));
     run.context->setTaskName(!jobName.isEmpty() ? jobName : (run.task ? run.task->name() : QString()));
-    run.context->initialize();
+    if (!initializeOrReport(QStringLiteral("Context initialization"), [&run] { run.context->initialize(); }))
+        return ExitCode::Failure;
     std::signal(SIGPIPE, SIG_IGN);
 
     if (run.builtin) {
@@ -376,7 +396,8 @@ int Launcher::start(const Config &config)
     }
 
     run.task->attach(run.context.get(), &run.parser);
-    run.task->initialize();
+    if (!initializeOrReport(QStringLiteral("%1 task initialization").arg(run.context->taskName()), [&run] { run.task->initialize(); }))
+        return ExitCode::Failure;
     run.runner = std::make_unique<Runner>(*run.context, *run.task, RunnerSettings::fromConfig(config));
     run.monitor = std::make_unique<RunMonitor>(*run.context, *run.runner, config.flag(QStringLiteral("metrics.extended")));
     if (config.flag(QStringLiteral("status.enabled"))) {
