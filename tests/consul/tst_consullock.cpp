@@ -41,6 +41,7 @@ private Q_SLOTS:
     void malformedAnswerIsNeverBelieved();
     void queryOwnerShowsHolder();
     void failedReleaseFreesTheLockOnceConsulAnswers();
+    void lockDelayBackOffEndsWithTheLockDelay();
 
 private:
     std::unique_ptr<Context> context(const QHash<QString, QString> &extra = {}) const;
@@ -374,6 +375,40 @@ void TestConsulLock::failedReleaseFreesTheLockOnceConsulAnswers()
     QVERIFY2(sinceRelease.elapsed() < 5000, qPrintable(QString::number(sinceRelease.elapsed())));
     const jobslib::consulsim::KvEntry *entry = m_sim->store()->kvGet(Key);
     QVERIFY(!entry || entry->session.isEmpty());
+}
+
+// The back-off after refusals by lock-delay belongs to that lock-delay: once somebody holds the
+// key again, its graceful release must free a standby at once, not a back-off (up to 5 s) later.
+void TestConsulLock::lockDelayBackOffEndsWithTheLockDelay()
+{
+    auto a = context({{QStringLiteral("one_instance.consul.lock_delay"), QStringLiteral("2")}});
+    auto b = context();
+    QSignalSpy aAcquired(lockOf(*a), &LockBackend::acquired);
+    lockOf(*a)->acquire();
+    QVERIFY(aAcquired.wait(5000));
+    QSignalSpy lost(lockOf(*a), &LockBackend::lost);
+    m_sim->loseAllSessions(); // lock-delay 2 s
+    QVERIFY(lost.wait(2000));
+    QSignalSpy bNot(lockOf(*b), &LockBackend::notAcquired);
+    for (int i = 1; i <= 3; ++i) { // three refusals: the back-off grows to 1 s
+        lockOf(*b)->acquire();
+        QVERIFY(bNot.wait(5000));
+        QVERIFY(!bNot.constLast().constFirst().value<LockOwner>().held);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_sim->store()->lockDelayRemainingMs(Key), qint64(0), 5000);
+    lockOf(*a)->acquire();
+    QVERIFY(aAcquired.wait(5000));
+    lockOf(*b)->acquire();
+    QVERIFY(bNot.wait(5000));
+    QVERIFY(bNot.constLast().constFirst().value<LockOwner>().held);
+
+    QSignalSpy freed(lockOf(*b), &LockBackend::freed);
+    lockOf(*b)->watchForRelease();
+    QElapsedTimer t;
+    t.start();
+    lockOf(*a)->release(); // graceful: no lock-delay
+    QVERIFY(freed.wait(5000));
+    QVERIFY2(t.elapsed() < 500, qPrintable(QStringLiteral("freed %1 ms after the release").arg(t.elapsed())));
 }
 
 QTEST_GUILESS_MAIN(TestConsulLock)

@@ -163,6 +163,9 @@ void ConsulLock::reportNotAcquired(const QString &session)
                 // Free, yet refused: Consul's lock-delay after an invalidated holder. Back off.
                 owner.detail = QStringLiteral("in lock-delay (the previous holder's session was invalidated)");
                 m_lockDelayBackoffMs = m_lockDelayBackoffMs ? qMin<qint64>(m_lockDelayBackoffMs * 2, 5000) : 250;
+            } else {
+                // Somebody holds it: any lock-delay is over, and the next release may be graceful.
+                m_lockDelayBackoffMs = 0;
             }
         } else {
             qCWarning(lcLock).noquote() << "Can't get lock owner info:" << r.error.describe();
@@ -342,6 +345,7 @@ void ConsulLock::watchFreeKey(quint64 index)
         m_watchBackoff.reset();
         const bool free = !r.value->entry || r.value->entry->session.isEmpty();
         if (!free) {
+            m_lockDelayBackoffMs = 0; // held again: the lock-delay that backed us off is over
             watchFreeKey(r.value->index < index ? 0 : r.value->index);
             return;
         }
