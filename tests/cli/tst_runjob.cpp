@@ -176,6 +176,18 @@ void TestRunjob::explainSaysFailoverTimes()
     QVERIFY(out.contains(QStringLiteral("crash")));
     QVERIFY(out.contains(QStringLiteral("graceful")));
     QVERIFY(out.contains(QStringLiteral("143")));
+
+    // Consul: 2 x TTL, the lock-delay, and the standbys' back-off after it (min(lock-delay, 5 s)).
+    QProcessEnvironment consul = env();
+    consul.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_BACKEND"), QStringLiteral("consul"));
+    consul.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_CONSUL_KEY"), QStringLiteral("jobs/x"));
+    consul.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_CONSUL_TTL"), QStringLiteral("15"));
+    for (const auto &[delay, worst] : {std::pair{"0", "worst case 30 s"}, std::pair{"2", "worst case 34 s"}, std::pair{"30", "worst case 65 s"}}) {
+        consul.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_CONSUL_LOCK_DELAY"), QString::fromLatin1(delay));
+        const ProcessResult c = run(binary(QStringLiteral("runjob")), {QStringLiteral("--explain"), QStringLiteral("--"), QStringLiteral("true")}, consul);
+        QCOMPARE(c.exitCode, 0);
+        QVERIFY2(c.out.contains(worst), c.out.constData());
+    }
 }
 
 void TestRunjob::checkLiveness()

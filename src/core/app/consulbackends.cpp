@@ -40,12 +40,16 @@ QString explainConsulLock(const Config &config)
     const qint64 delay = config.integer(g + QStringLiteral(".lock_delay"));
     const double margin = double(LeaseKeeper::marginMs(ttl * 1000)) / 1000.0;
     const double timeout = config.number(g + QStringLiteral(".timeout"));
+    // A standby refused during the lock-delay backs off 250 ms doubling to 5 s (ConsulLock), so
+    // its first try after the lock-delay comes up to min(lock-delay, 5 s) late.
+    const qint64 backoff = qMin<qint64>(delay, 5);
+    const QString backoffText = backoff > 0 ? QStringLiteral(" and standbys refused during it try again up to %1 s after it").arg(backoff) : QString();
     return QStringLiteral(
                "The Consul lock is the key '%1' held by a session with TTL %2 s and lock-delay %3 s; the holder renews every %4 s.\n"
                "- Graceful stop of the holder: it releases the key and destroys its session; a watching standby contends at once "
                "(blocking query): failover in well under a second plus the task's start.\n"
                "- Crash of the holder (kill -9, host down): Consul invalidates the session after TTL to 2 x TTL (%2-%5 s) of missed "
-               "renewals, or at once if the holder's agent node fails its serfHealth check, then applies the lock-delay (%3 s): "
+               "renewals, or at once if the holder's agent node fails its serfHealth check, then applies the lock-delay (%3 s)%10: "
                "worst case %6 s.\n"
                "- Holder loses Consul: it stops its task when it cannot renew within %7 s of its last confirmed renewal (TTL minus "
                "%8 s), before Consul can expire the session; standbys can take over after %6 s at worst. A command task is killed by "
@@ -56,10 +60,11 @@ QString explainConsulLock(const Config &config)
         .arg(delay)
         .arg(QString::number(double(ttl) / 3.0, 'f', 1))
         .arg(2 * ttl)
-        .arg(2 * ttl + delay)
+        .arg(2 * ttl + delay + backoff)
         .arg(QString::number(double(ttl) - margin, 'f', 1))
         .arg(margin)
-        .arg(timeout);
+        .arg(timeout)
+        .arg(backoffText);
 }
 
 } // namespace
