@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -134,3 +135,66 @@ def describe(values, unit="ms"):
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+def explain_worst_case_s(build, env, args):
+    """The crash worst case in seconds that `runjob --explain` states for these settings, plus
+    the next iteration it adds for instances that do not keep the lock."""
+    import re
+    full = clean_env()
+    full.update(env)
+    out = subprocess.run([os.path.join(build, "bin", "runjob"), "--explain", *args, "--", "true"], env=full,
+                         capture_output=True, text=True, timeout=30).stdout
+    worst = max(float(x) for x in re.findall(r"worst case ([0-9.]+) s", out))
+    return worst + sum(float(x) for x in re.findall(r"add up to ([0-9.]+) s", out))
+
+
+def crash_failover(build, workdir, backend_env, reps, label):
+    """kill -9 of the holder (runjob; jobslib-guard kills its task) -> the standby's task start,
+    reps times, two instances with keep-lock. Returns 0 when every takeover came within the worst
+    case that `runjob --explain` states for the same settings."""
+    journal = Journal(os.path.join(workdir, "journal"))
+    env = {"BENCH_JOURNAL": journal.path}
+    args = ["--keep-lock", "--sleep-interval", "3600"]
+    bound_s = explain_worst_case_s(build, backend_env, args)
+    procs = []
+
+    def start(name):
+        r = Runjob(build, workdir, name, backend_env, START_TASK, extra_env=env, args=args)
+        procs.append(r)
+        return r
+
+    def wait_standby(r):
+        wait_for(lambda: "Sleep for 3600 seconds" in r.log() or not r.running(), 30, "%s to become a standby" % r.name)
+        if not r.running():
+            raise RuntimeError("runjob %s exited:\n%s" % (r.name, r.log()))
+
+    gaps = []
+    try:
+        holder = start("A")
+        wait_for(lambda: "lock is kept" in holder.log(), 30, "A to hold the lock")
+        standby = start("B")
+        wait_standby(standby)
+        last_token = max(int(l[2]) for l in journal.lines())
+        for i in range(reps):
+            n_before = len(journal.lines())
+            t_kill = now_ms()
+            holder.signal(signal.SIGKILL)
+            line = wait_for(lambda: next((l for l in journal.lines()[n_before:] if l[0] == "start"), None), bound_s + 30,
+                            "the standby's task start (crash %d)" % (i + 1), poll=0.01)
+            gaps.append(us_to_ms(line[3]) - t_kill)
+            if line[1] != standby.name or int(line[2]) <= last_token:
+                raise RuntimeError("crash %d: %s started with token %s (expected %s, above %d)" % (i + 1, line[1], line[2], standby.name, last_token))
+            last_token = int(line[2])
+            holder.join()
+            old = holder.name
+            holder, standby = standby, start(old + "'")
+            wait_standby(standby)
+            print("  crash %d: standby ran the task %.1f s after kill -9" % (i + 1, gaps[-1] / 1000), file=sys.stderr, flush=True)
+    finally:
+        for p in procs:
+            p.stop()
+    print("%s crash failover over %d kill -9 of the holder: %s; --explain worst case %.1f s" % (label, reps, describe(gaps), bound_s))
+    result("%s crash failover (kill -9 -> standby's task start, %d crashes) p50 / max" % (label, reps),
+           "%.1f / %.1f s" % (pct(gaps, 50) / 1000, max(gaps) / 1000), "<= %g s (--explain)" % bound_s)
+    return 0 if max(gaps) <= bound_s * 1000 else 1

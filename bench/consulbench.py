@@ -3,6 +3,7 @@
 """Consul benchmarks of runjob against jobslib-consul-sim (standard library only).
 
     consulbench.py failover BUILD_DIR [HANDOVERS]   graceful failover latency (release -> standby's task start)
+    consulbench.py crash    BUILD_DIR [CRASHES]    crash failover (kill -9 of the holder -> standby's task start; TTL 10, lock-delay 1)
     consulbench.py lockloss BUILD_DIR [REPS]        force-release (session destroy) -> holder's task stopped
     consulbench.py idle     BUILD_DIR [SECONDS]     Consul requests per minute of an idle holder and standby
 
@@ -30,7 +31,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from benchlib import (LONG_TASK, START_TASK, Journal, Runjob, describe, now_ms, pct, result, us_to_ms,  # noqa: E402
+from benchlib import (LONG_TASK, START_TASK, Journal, Runjob, crash_failover, describe, now_ms, pct, result, us_to_ms,  # noqa: E402
                       wait_for)
 
 
@@ -350,7 +351,7 @@ def idle(build, workdir, window):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("failover", "lockloss", "idle"):
+    if len(argv) < 3 or argv[1] not in ("failover", "crash", "lockloss", "idle"):
         print(__doc__, file=sys.stderr)
         return 2
     what, build = argv[1], os.path.abspath(argv[2])
@@ -363,6 +364,14 @@ def main(argv):
     try:
         if what == "failover":
             return failover(build, workdir, int(argv[3]) if len(argv) > 3 else 100)
+        if what == "crash":
+            sim = Sim(build, workdir)  # sessions expire at 2 x TTL, as Consul's do
+            try:
+                env = consul_env(sim.address, "bench/crash", ttl=10)
+                env["JOBSLIB_ONE_INSTANCE_CONSUL_LOCK_DELAY"] = "1"
+                return crash_failover(build, workdir, env, int(argv[3]) if len(argv) > 3 else 5, "Consul")
+            finally:
+                sim.stop()
         if what == "lockloss":
             return lockloss(build, workdir, int(argv[3]) if len(argv) > 3 else 20)
         return idle(build, workdir, float(argv[3]) if len(argv) > 3 else 60)

@@ -3,6 +3,7 @@
 """etcd benchmarks of runjob against a real single-member etcd (standard library only).
 
     etcdbench.py failover BUILD_DIR [HANDOVERS]   graceful failover latency (key deleted -> standby's task start)
+    etcdbench.py crash    BUILD_DIR [CRASHES]    crash failover (kill -9 of the holder -> standby's task start; TTL 5)
     etcdbench.py lockloss BUILD_DIR [REPS]        force-release (lease revoked) -> holder's task stopped
 
 The etcd (`etcd` from Debian's etcd-server, or $ETCD) is started by this script on two free
@@ -36,7 +37,7 @@ import threading
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import (LONG_TASK, START_TASK, Journal, Runjob, clean_env, describe, now_ms, pct, result,  # noqa: E402
+from benchlib import (LONG_TASK, START_TASK, Journal, Runjob, clean_env, crash_failover, describe, now_ms, pct, result,  # noqa: E402
                       us_to_ms, wait_for)
 from etcdcluster import ETCD, EtcdCluster  # noqa: E402
 
@@ -283,7 +284,7 @@ def lockloss(build, workdir, reps):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("failover", "lockloss"):
+    if len(argv) < 3 or argv[1] not in ("failover", "crash", "lockloss"):
         print(__doc__, file=sys.stderr)
         return 2
     what, build = argv[1], os.path.abspath(argv[2])
@@ -298,6 +299,12 @@ def main(argv):
     try:
         if what == "failover":
             return failover(build, workdir, int(argv[3]) if len(argv) > 3 else 100)
+        if what == "crash":
+            etcd = Etcd(workdir)
+            try:
+                return crash_failover(build, workdir, etcd_env(etcd.url, "bench/crash", ttl=5), int(argv[3]) if len(argv) > 3 else 5, "etcd")
+            finally:
+                etcd.stop()
         return lockloss(build, workdir, int(argv[3]) if len(argv) > 3 else 20)
     finally:
         if keep:

@@ -1,9 +1,10 @@
 #!/bin/bash
-# All benchmarks, one table: start-up, idle cost, Consul failover, lock-loss reaction, idle Consul
-# requests. Each benchmark's full output goes to stderr; the table to stdout.
+# All benchmarks, one table: start-up, idle cost, graceful and crash failover (Consul simulator and
+# etcd), lock-loss reaction, idle Consul requests, metrics overhead, the dashboard at fleet size.
+# Each benchmark's full output goes to stderr; the table to stdout.
 #   bench/run.sh [BUILD_DIR]
 # InfluxDB metrics (bench/metrics.sh) need influxd, the etcd ones etcd (Debian etcd-server). Sizes can be changed with HANDOVERS (100), LOCKLOSS_REPS (20), STARTUP_RUNS (50),
-# IDLE_SECONDS (30, bench/idle.sh) and CONSUL_IDLE_SECONDS (60).
+# IDLE_SECONDS (30, bench/idle.sh), CONSUL_IDLE_SECONDS (60), CRASHES (5) and DASHBOARD_SECONDS (30).
 set -uo pipefail
 build=${1:-build}
 here=$(dirname "$0")
@@ -28,8 +29,9 @@ run "$here/idle.sh" "$build" "${IDLE_SECONDS:-30}"
 row "idle RSS (file lock, keep-lock, command task)" "$(sed -n 's/^idle RSS: \([0-9.]* MB\).*threads: \([0-9]*\)/\1 (\2 threads)/p' <<<"$out")" "<= 15 MB" "$cmd"
 row "wake-ups while sleeping (${IDLE_SECONDS:-30} s)" "$(sed -n 's/^over .* idle: \([0-9]*\) context switches.*, \([0-9]*\) clock ticks.*/\1 context switches, \2 CPU ticks/p' <<<"$out")" "0" "$cmd"
 
-for b in "consul_failover.sh ${HANDOVERS:-100}" "consul_lockloss.sh ${LOCKLOSS_REPS:-20}" "consul_idle.sh ${CONSUL_IDLE_SECONDS:-60}" \
-         "etcd_failover.sh ${HANDOVERS:-100}" "etcd_lockloss.sh ${LOCKLOSS_REPS:-20}" "dashboard.sh ${DASHBOARD_SECONDS:-30}"; do
+for b in "consul_failover.sh ${HANDOVERS:-100}" "consul_crash.sh ${CRASHES:-5}" "consul_lockloss.sh ${LOCKLOSS_REPS:-20}" \
+         "consul_idle.sh ${CONSUL_IDLE_SECONDS:-60}" "etcd_failover.sh ${HANDOVERS:-100}" "etcd_crash.sh ${CRASHES:-5}" \
+         "etcd_lockloss.sh ${LOCKLOSS_REPS:-20}" "dashboard.sh ${DASHBOARD_SECONDS:-30}"; do
   set -- $b
   cmd="bench/$1 $build $2"
   run "$here/$1" "$build" "$2"

@@ -36,14 +36,13 @@ import random
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from benchlib import Runjob, clean_env, wait_for  # noqa: E402
+from benchlib import Runjob, explain_worst_case_s, wait_for  # noqa: E402
 
 LOCK_KEY = "jobslib/soak/lock"
 DATABASE = "soak"
@@ -311,17 +310,6 @@ def check_executions(executions):
     return overlaps, token_errors, gaps
 
 
-def explain_bound(build, env, args):
-    """Worst-case failover in seconds by `runjob --explain` for these settings."""
-    full = clean_env()
-    full.update(env)
-    out = subprocess.run([os.path.join(build, "bin", "runjob"), "--explain", *args, "--", "true"], env=full,
-                         capture_output=True, text=True, timeout=30).stdout
-    worst = max(float(x) for x in re.findall(r"worst case ([0-9.]+) s", out))
-    extra = sum(float(x) for x in re.findall(r"add up to ([0-9.]+) s", out))
-    return worst + extra
-
-
 LINE = re.compile(r"(?<!\\) ")
 
 
@@ -384,7 +372,7 @@ def main():
     world = World(args)
     bound = 0.0
     for inst in world.instances:
-        bound = max(bound, explain_bound(args.build, inst.env(), inst.args()))
+        bound = max(bound, explain_worst_case_s(args.build, inst.env(), inst.args()))
     log("failover bound from runjob --explain: %.1f s (+ each fault's own length + %.0f s)" % (bound, STARTUP_SLACK_S))
     faults, fault_windows = [], []  # (begin, end, allowed gap)
     try:
