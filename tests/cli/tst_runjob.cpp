@@ -187,6 +187,20 @@ void TestRunjob::explainSaysFailoverTimes()
         const ProcessResult c = run(binary(QStringLiteral("runjob")), {QStringLiteral("--explain"), QStringLiteral("--"), QStringLiteral("true")}, consul);
         QCOMPARE(c.exitCode, 0);
         QVERIFY2(c.out.contains(worst), c.out.constData());
+        // release-lock: a lock-delay shorter than the kill grace (10 s) lets runs overlap, and says so.
+        QCOMPARE(c.out.contains("a new run may start while the old task is still stopping"), QByteArray(delay) != "30");
+    }
+
+    // etcd's release-lock fence: the TTL, or the kill grace + 1 s when that is longer.
+    QProcessEnvironment etcd = env();
+    etcd.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_BACKEND"), QStringLiteral("etcd"));
+    etcd.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_KEY"), QStringLiteral("jobs/x"));
+    etcd.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_TTL"), QStringLiteral("5"));
+    for (const auto &[grace, fence] : {std::pair{"10", "blocked for 11 s"}, std::pair{"2", "blocked for 5 s"}}) {
+        etcd.insert(QStringLiteral("JOBSLIB_TASK_KILL_GRACE"), QString::fromLatin1(grace));
+        const ProcessResult e = run(binary(QStringLiteral("runjob")), {QStringLiteral("--explain"), QStringLiteral("--"), QStringLiteral("true")}, etcd);
+        QCOMPARE(e.exitCode, 0);
+        QVERIFY2(e.out.contains(fence), e.out.constData());
     }
 }
 

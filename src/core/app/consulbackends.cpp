@@ -10,6 +10,8 @@
 #include "lock/consullock.h"
 #include "lock/leasekeeper.h"
 
+#include <cmath>
+
 namespace jobslib {
 
 namespace {
@@ -43,6 +45,7 @@ QString explainConsulLock(const Config &config)
     // A standby refused during the lock-delay backs off 250 ms doubling to 5 s (ConsulLock), so
     // its first try after the lock-delay comes up to min(lock-delay, 5 s) late.
     const qint64 backoff = qMin<qint64>(delay, 5);
+    const double grace = config.number(QStringLiteral("task.kill_grace"));
     const QString backoffText = backoff > 0 ? QStringLiteral(" and standbys refused during it try again up to %1 s after it").arg(backoff) : QString();
     return QStringLiteral(
                "The Consul lock is the key '%1' held by a session with TTL %2 s and lock-delay %3 s; the holder renews every %4 s.\n"
@@ -51,6 +54,8 @@ QString explainConsulLock(const Config &config)
                "- Crash of the holder (kill -9, host down): Consul invalidates the session after TTL to 2 x TTL (%2-%5 s) of missed "
                "renewals, or at once if the holder's agent node fails its serfHealth check, then applies the lock-delay (%3 s)%10: "
                "worst case %6 s.\n"
+               "- runjob release-lock: destroys the holder's session; the holder hears of it at once and stops its task within "
+               "the kill grace (%11 s); standbys can take the lock after the lock-delay (%3 s).%12\n"
                "- Holder loses Consul: it stops its task when it cannot renew within %7 s of its last confirmed renewal (TTL minus "
                "%8 s), before Consul can expire the session; standbys can take over after %6 s at worst. A command task is killed by "
                "jobslib-guard at that deadline even if runjob is frozen.\n"
@@ -64,7 +69,12 @@ QString explainConsulLock(const Config &config)
         .arg(QString::number(double(ttl) - margin, 'f', 1))
         .arg(margin)
         .arg(timeout)
-        .arg(backoffText);
+        .arg(backoffText)
+        .arg(grace)
+        .arg(double(delay) < grace ? QStringLiteral(" The lock-delay is shorter than the kill grace: a new run may start while the old "
+                                                    "task is still stopping. Set lock_delay to at least %1 s, or pass the fencing token to "
+                                                    "whatever the task writes.").arg(std::ceil(grace))
+                                   : QString());
 }
 
 } // namespace

@@ -10,6 +10,8 @@
 
 #include <QRandomGenerator>
 
+#include <cmath>
+
 namespace jobslib {
 
 EtcdLock::EtcdLock(Context &context, const EtcdEndpoint &endpoint, QObject *parent)
@@ -359,6 +361,13 @@ void EtcdLock::queryOwner()
     });
 }
 
+qint64 EtcdLock::fenceSeconds(const Config &config)
+{
+    const qint64 ttl = config.integer(QStringLiteral("one_instance.etcd.ttl"));
+    const qint64 grace = qint64(std::ceil(config.number(QStringLiteral("task.kill_grace"))));
+    return qMax(ttl, grace + 1);
+}
+
 void EtcdLock::forceRelease()
 {
     m_client.get(m_key, this, [this](const EtcdResult<EtcdRead> &r) {
@@ -377,13 +386,16 @@ void EtcdLock::forceRelease()
         // up to TTL after its last keep-alive. So the key is handed, in one transaction, to a
         // fresh lease of TTL seconds that nobody keeps alive: the lock frees itself when that
         // expires, after the old holder's deadline has certainly passed.
-        m_client.grantLease(m_ttlS, this, [this, kv, who](const EtcdResult<qint64> &g) {
+        // A holder that does hear of it at once stops its task within the kill grace: the fence
+        // lasts for whichever is longer.
+        const qint64 fenceS = fenceSeconds(context().config());
+        m_client.grantLease(fenceS, this, [this, kv, who, fenceS](const EtcdResult<qint64> &g) {
             if (!g.ok()) {
                 Q_EMIT forceReleaseFinished(false, QStringLiteral("cannot create the fencing lease: ") + g.error.describe());
                 return;
             }
             const qint64 fence = *g.value;
-            m_client.replaceIfCreatedAt(m_key, kv.createRevision, ownRecord(0).toJson(), fence, this, [this, kv, who, fence](const EtcdResult<bool> &t) {
+            m_client.replaceIfCreatedAt(m_key, kv.createRevision, ownRecord(0).toJson(), fence, this, [this, kv, who, fence, fenceS](const EtcdResult<bool> &t) {
                 if (!t.ok() || !*t.value) {
                     revokeQuietly(fence);
                     Q_EMIT forceReleaseFinished(t.ok(), t.ok() ? QStringLiteral("the lock changed hands meanwhile; nothing done") : t.error.describe());
@@ -391,14 +403,14 @@ void EtcdLock::forceRelease()
                 }
                 // The old holder's watch sees the key move, its next renewal finds the key gone from
                 // its lease; revoking that lease tells it a third way. Wait for it: this process may exit next.
-                m_client.revokeLease(kv.lease, this, [this, kv, who](const EtcdResult<bool> &rv) {
+                m_client.revokeLease(kv.lease, this, [this, kv, who, fenceS](const EtcdResult<bool> &rv) {
                     if (!rv.ok())
                         qCWarning(lcLock).noquote() << "Can't revoke the old holder's lease:" << rv.error.describe()
                                                     << "- it stops at its next renewal all the same";
                     Q_EMIT forceReleaseFinished(true, QStringLiteral("taken from %1 (lease %2); the lock is free in %3 s, when the old holder has "
                                                                      "certainly stopped")
                                                           .arg(who, QString::number(kv.lease, 16))
-                                                          .arg(m_ttlS));
+                                                          .arg(fenceS));
                 });
             });
         });

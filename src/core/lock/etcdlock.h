@@ -9,6 +9,7 @@
 
 namespace jobslib {
 
+class Config;
 class LeaseKeeper;
 
 /*!
@@ -48,6 +49,13 @@ public:
     void stopWatching() override;
     void queryOwner() override;
     void forceRelease() override;
+
+    /*!
+     * How long release-lock fences the key: until the old holder has certainly stopped, that is
+     * the TTL (a holder that does not hear of it stops at its own deadline) or the kill grace plus
+     * 1 s (one that hears of it at once may take that long to stop its task), whichever is longer.
+     */
+    static qint64 fenceSeconds(const Config &config);
 
     const EtcdClient &client() const { return m_client; }
 
