@@ -17,9 +17,12 @@ build=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-httpserver-dev qt6-webs
 # /metrics parser nobody here wrote.
 # The packaging checks: systemd-analyze (with man, for the unit's Documentation=), appstreamcli, groff,
 # dpkg-shlibdeps and file (CPack's DEB generator needs both), desktop-file-validate. doxygen: the
-# reference manual, whose test fails on any undocumented public member.
+# reference manual, whose test fails on any undocumented public member. clang-14 with
+# libclang-rt-14-dev (libFuzzer and the sanitizers' runtimes, only recommended by clang, so named)
+# and llvm-14 (llvm-symbolizer, for file:line in reports): scripts/fuzz.sh.
 test=(util-linux procps coreutils python3 python3-consul python3-prometheus-client influxdb etcd-server dbus gnome-keyring openssl
-  systemd man-db appstream groff-base dpkg-dev file desktop-file-utils doxygen)
+  systemd man-db appstream groff-base dpkg-dev file desktop-file-utils doxygen
+  clang-14 libclang-rt-14-dev llvm-14)
 case $what in
   build) wanted=("${build[@]}") ;;
   test) wanted=("${build[@]}" "${test[@]}") ;;

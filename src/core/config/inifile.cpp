@@ -2,6 +2,9 @@
 #include "inifile.h"
 
 #include <QSet>
+#include <QStringDecoder>
+
+#include <utility>
 
 namespace jobslib {
 
@@ -16,15 +19,32 @@ static bool validName(const QString &s)
     return true;
 }
 
+/*! Whether \a bytes are UTF-8; Stateless: a sequence cut off at the end is an error too. */
+static bool isUtf8(const QByteArray &bytes, QString *decoded = nullptr)
+{
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    QString text = utf8.decode(bytes);
+    if (decoded)
+        *decoded = std::move(text);
+    return !utf8.hasError();
+}
+
 Expected<QList<IniEntry>> parseIni(const QByteArray &text)
 {
     using R = Expected<QList<IniEntry>>;
     QList<IniEntry> entries;
     QSet<QString> seen;
     QString section;
-    const QString content = QString::fromUtf8(text);
-    if (content.contains(QChar::ReplacementCharacter))
-        return R::failure(QStringLiteral("line 1: the file is not valid UTF-8"));
+    // Judged by the bytes: a U+FFFD in the decoded text may be the file's own (valid) character.
+    QString content;
+    if (!isUtf8(text, &content)) {
+        // '\n' is never part of a multi-byte sequence: some line is invalid on its own.
+        const QList<QByteArray> raw = text.split('\n');
+        qsizetype bad = 0;
+        while (bad + 1 < raw.size() && isUtf8(raw.at(bad)))
+            ++bad;
+        return R::failure(QStringLiteral("line %1: the file is not valid UTF-8").arg(bad + 1));
+    }
     const QStringList lines = content.split(QLatin1Char('\n'));
     for (int i = 0; i < lines.size(); ++i) {
         const int lineNo = i + 1;

@@ -89,10 +89,15 @@ Expected<QVariant> parseOptionValue(const OptionSpec &spec, const QString &rawTe
         return QVariant(path);
     }
     case OptionType::StringList: {
+        // An item of blanks is no item, as an empty one ("a, ,b" is "a,b", as "a,,b" is): kept, it
+        // would print as "a,,b" in --print-config, which means something else.
         QStringList items;
         const auto parts = text.split(QLatin1Char(','), Qt::SkipEmptyParts);
-        for (const QString &p : parts)
-            items << p.trimmed();
+        for (const QString &p : parts) {
+            const QString item = p.trimmed();
+            if (!item.isEmpty())
+                items << item;
+        }
         return QVariant(items);
     }
     case OptionType::String:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "etcdclient.h"
 
+#include "etcdparse.h"
 #include "util/deferred.h"
 #include "util/logcategories.h"
 #include "util/tls.h"
@@ -17,6 +18,16 @@
 #include <utility>
 
 namespace jobslib {
+
+// What is read from etcd's answers is etcdparse's (the fuzz targets call it too).
+using etcdparse::errorFromBody;
+using etcdparse::failure;
+using etcdparse::isStreamError;
+using etcdparse::malformed;
+using etcdparse::parseObject;
+using etcdparse::success;
+using etcdparse::Take;
+using etcdparse::takeObject;
 
 namespace {
 
@@ -53,146 +64,6 @@ QByteArray compact(const QJsonObject &object)
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
-/*! The gateway writes int64s as strings; numbers are accepted too. Absent (zero) is 0. */
-qint64 toInt64(const QJsonValue &value)
-{
-    if (value.isString())
-        return value.toString().toLongLong();
-    if (value.isDouble())
-        return value.toInteger();
-    return 0;
-}
-
-qint64 headerRevision(const QJsonObject &response)
-{
-    return toInt64(response.value(QLatin1String("header")).toObject().value(QLatin1String("revision")));
-}
-
-std::optional<QJsonObject> parseObject(const QByteArray &json)
-{
-    QJsonParseError error{};
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
-    if (error.error != QJsonParseError::NoError || !doc.isObject())
-        return std::nullopt;
-    return doc.object();
-}
-
-std::optional<QByteArray> fromBase64(const QJsonValue &value)
-{
-    if (value.isUndefined() || value.isNull())
-        return QByteArray(); // omitted: empty
-    if (!value.isString())
-        return std::nullopt;
-    const auto decoded = QByteArray::fromBase64Encoding(value.toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded)
-        return std::nullopt;
-    return *decoded;
-}
-
-bool parseKv(const QJsonObject &object, EtcdKv &kv)
-{
-    const auto key = fromBase64(object.value(QLatin1String("key")));
-    const auto value = fromBase64(object.value(QLatin1String("value")));
-    if (!key || !value)
-        return false;
-    kv.key = *key;
-    kv.value = *value;
-    kv.createRevision = toInt64(object.value(QLatin1String("create_revision")));
-    kv.modRevision = toInt64(object.value(QLatin1String("mod_revision")));
-    kv.version = toInt64(object.value(QLatin1String("version")));
-    kv.lease = toInt64(object.value(QLatin1String("lease")));
-    return true;
-}
-
-enum class Take { Incomplete, Object, Garbage };
-
-/*!
- * Takes the first complete top-level JSON object off the front of a stream of objects (the
- * gateway writes one per line, but network chunks split and join them freely).
- */
-Take takeObject(QByteArray &buffer, QByteArray *object)
-{
-    qsizetype begin = 0;
-    while (begin < buffer.size() && (buffer.at(begin) == ' ' || buffer.at(begin) == '\n' || buffer.at(begin) == '\r' || buffer.at(begin) == '\t'))
-        ++begin;
-    if (begin == buffer.size()) {
-        buffer.clear();
-        return Take::Incomplete;
-    }
-    if (buffer.at(begin) != '{')
-        return Take::Garbage;
-    int depth = 0;
-    bool inString = false;
-    bool escaped = false;
-    for (qsizetype i = begin; i < buffer.size(); ++i) {
-        const char c = buffer.at(i);
-        if (inString) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                inString = false;
-        } else if (c == '"') {
-            inString = true;
-        } else if (c == '{' || c == '[') {
-            ++depth;
-        } else if (c == '}' || c == ']') {
-            if (--depth == 0) {
-                *object = buffer.mid(begin, i - begin + 1);
-                buffer.remove(0, i + 1);
-                return Take::Object;
-            }
-        }
-    }
-    return Take::Incomplete;
-}
-
-EtcdError malformed(const QString &what)
-{
-    EtcdError e;
-    e.httpStatus = 200;
-    e.message = QStringLiteral("malformed answer: ") + what;
-    return e;
-}
-
-/*!
- * etcd's error answer. Unary calls: {"error":"etcdserver: ...","code":N,"message":"..."};
- * streams (keepalive, watch): {"error":{"grpc_code":N,"http_code":H,"message":"...","http_status":"..."}}.
- */
-EtcdError errorFromBody(int status, const QByteArray &body)
-{
-    EtcdError e;
-    e.httpStatus = status;
-    const QJsonObject o = parseObject(body).value_or(QJsonObject());
-    const QJsonValue error = o.value(QLatin1String("error"));
-    if (error.isObject()) {
-        const QJsonObject inner = error.toObject();
-        e.grpcCode = inner.value(QLatin1String("grpc_code")).toInt();
-        e.message = inner.value(QLatin1String("message")).toString();
-        const int http = inner.value(QLatin1String("http_code")).toInt();
-        if (http != 0 && (status == 0 || (status >= 200 && status < 300)))
-            e.httpStatus = http;
-    } else {
-        e.grpcCode = o.value(QLatin1String("code")).toInt();
-        e.message = o.value(QLatin1String("message")).toString();
-        if (e.message.isEmpty())
-            e.message = error.toString();
-    }
-    if (e.message.isEmpty())
-        e.message = QString::fromUtf8(body.left(300)).trimmed();
-    if (e.message.isEmpty())
-        e.message = QStringLiteral("no error text");
-    return e;
-}
-
-/*! A stream's object that is an error instead of a {"result":...}. */
-bool isStreamError(const QByteArray &object)
-{
-    const auto o = parseObject(object);
-    return o && o->contains(QLatin1String("error"));
-}
-
 bool isUnavailable(const EtcdError &e)
 {
     return e.httpStatus == 503 || e.grpcCode == 14;
@@ -201,22 +72,6 @@ bool isUnavailable(const EtcdError &e)
 bool isFailure(const EtcdError &e)
 {
     return !e.message.isEmpty();
-}
-
-template<typename T>
-EtcdResult<T> failure(const EtcdError &error)
-{
-    EtcdResult<T> r;
-    r.error = error;
-    return r;
-}
-
-template<typename T>
-EtcdResult<T> success(T value)
-{
-    EtcdResult<T> r;
-    r.value = std::move(value);
-    return r;
 }
 
 /*! range_end of a prefix: the prefix with its last byte below 0xff incremented (etcd's GetPrefixRangeEnd). */
@@ -244,19 +99,20 @@ QString networkMessage(QNetworkReply *reply, int timeoutMs, bool *timedOut)
 
 /*!
  * The steps every unary call shares: an error goes to done(), an answer that is not a JSON
- * object is reported as malformed ("<what> answer is not a JSON object"), the object goes to onObject.
+ * object is reported as malformed ("<what> answer is not a JSON object"), the object is read by
+ * one of etcdparse's answer functions.
  */
 template<typename T>
 std::function<void(int, const QByteArray &, const EtcdError &)> jsonAnswer(EtcdClient::Callback<T> done, const char *what,
-                                                                         std::function<void(const QJsonObject &, const EtcdClient::Callback<T> &)> onObject)
+                                                                         EtcdResult<T> (*read)(const QJsonObject &))
 {
-    return [done = std::move(done), what, onObject = std::move(onObject)](int, const QByteArray &answer, const EtcdError &error) {
+    return [done = std::move(done), what, read](int, const QByteArray &answer, const EtcdError &error) {
         if (isFailure(error))
             return done(failure<T>(error));
         const auto o = parseObject(answer);
         if (!o)
             return done(failure<T>(malformed(QStringLiteral("%1 answer is not a JSON object").arg(QLatin1String(what)))));
-        onObject(*o, done);
+        done(read(*o));
     };
 }
 
@@ -548,7 +404,7 @@ void EtcdClient::authenticate(AuthDone done)
             if (error.httpStatus != 0)
                 result->message = QStringLiteral("authentication as '%1' failed: %2").arg(m_endpoint.username, error.message);
         } else {
-            const QString token = parseObject(body).value_or(QJsonObject()).value(QLatin1String("token")).toString();
+            const QString token = etcdparse::authToken(body);
             if (token.isEmpty())
                 result = malformed(QStringLiteral("no token in the answer of /v3/auth/authenticate"));
             else
@@ -569,18 +425,7 @@ void EtcdClient::authenticate(AuthDone done)
 void EtcdClient::get(const QByteArray &key, QObject *context, Callback<EtcdRead> done)
 {
     send(QByteArrayLiteral("/v3/kv/range"), compact({{QStringLiteral("key"), base64(key)}}), context,
-         jsonAnswer<EtcdRead>(std::move(done), "range", [](const QJsonObject &o, const Callback<EtcdRead> &reply) {
-             EtcdRead read;
-             read.revision = headerRevision(o);
-             const QJsonArray kvs = o.value(QLatin1String("kvs")).toArray(); // absent: no such key
-             if (!kvs.isEmpty()) {
-                 EtcdKv kv;
-                 if (!parseKv(kvs.at(0).toObject(), kv))
-                     return reply(failure<EtcdRead>(malformed(QStringLiteral("key or value is not base64"))));
-                 read.kv = kv;
-             }
-             reply(success(read));
-         }));
+         jsonAnswer<EtcdRead>(std::move(done), "range", etcdparse::rangeAnswer));
 }
 
 void EtcdClient::put(const QByteArray &key, const QByteArray &value, qint64 lease, QObject *context, Callback<qint64> done)
@@ -588,10 +433,7 @@ void EtcdClient::put(const QByteArray &key, const QByteArray &value, qint64 leas
     send(QByteArrayLiteral("/v3/kv/put"), compact(putRequest(key, value, lease)), context, [done](int, const QByteArray &answer, const EtcdError &error) {
         if (isFailure(error))
             return done(failure<qint64>(error));
-        const auto o = parseObject(answer);
-        if (!o || headerRevision(*o) == 0)
-            return done(failure<qint64>(malformed(QStringLiteral("put answer has no revision"))));
-        done(success(headerRevision(*o)));
+        done(etcdparse::putAnswer(answer));
     });
 }
 
@@ -599,60 +441,26 @@ void EtcdClient::createIfAbsent(const QByteArray &key, const QByteArray &value, 
 {
     const QJsonObject txn = txnIfCreatedAt(key, 0, {{QStringLiteral("request_put"), putRequest(key, value, lease)}},
                                            {{QStringLiteral("request_range"), QJsonObject{{QStringLiteral("key"), base64(key)}}}});
-    send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, jsonAnswer<EtcdCreate>(std::move(done), "txn", [](const QJsonObject &o, const Callback<EtcdCreate> &reply) {
-        EtcdCreate create;
-        create.revision = headerRevision(o);
-        create.created = o.value(QLatin1String("succeeded")).toBool(); // absent: false
-        if (create.created)
-            return reply(success(create));
-        const QJsonArray kvs = o.value(QLatin1String("responses"))
-                                   .toArray()
-                                   .at(0)
-                                   .toObject()
-                                   .value(QLatin1String("response_range"))
-                                   .toObject()
-                                   .value(QLatin1String("kvs"))
-                                   .toArray();
-        EtcdKv kv;
-        if (kvs.isEmpty() || !parseKv(kvs.at(0).toObject(), kv))
-            return reply(failure<EtcdCreate>(malformed(QStringLiteral("txn failed but returned no key"))));
-        create.existing = kv;
-        reply(success(create));
-    }));
+    send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, jsonAnswer<EtcdCreate>(std::move(done), "txn", etcdparse::createTxnAnswer));
 }
 
 void EtcdClient::deleteIfCreatedAt(const QByteArray &key, qint64 createRevision, QObject *context, Callback<bool> done)
 {
     const QJsonObject txn = txnIfCreatedAt(key, createRevision, {{QStringLiteral("request_delete_range"), QJsonObject{{QStringLiteral("key"), base64(key)}}}});
-    send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, jsonAnswer<bool>(std::move(done), "txn", [](const QJsonObject &o, const Callback<bool> &reply) {
-        if (!o.value(QLatin1String("succeeded")).toBool())
-            return reply(success(false));
-        const qint64 deleted = toInt64(o.value(QLatin1String("responses"))
-                                           .toArray()
-                                           .at(0)
-                                           .toObject()
-                                           .value(QLatin1String("response_delete_range"))
-                                           .toObject()
-                                           .value(QLatin1String("deleted")));
-        reply(success(deleted > 0));
-    }));
+    send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, jsonAnswer<bool>(std::move(done), "txn", etcdparse::deleteTxnAnswer));
 }
 
 void EtcdClient::replaceIfCreatedAt(const QByteArray &key, qint64 createRevision, const QByteArray &value, qint64 lease, QObject *context,
                                     Callback<bool> done)
 {
     const QJsonObject txn = txnIfCreatedAt(key, createRevision, {{QStringLiteral("request_put"), putRequest(key, value, lease)}});
-    send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, jsonAnswer<bool>(std::move(done), "txn", [](const QJsonObject &o, const Callback<bool> &reply) {
-        reply(success(o.value(QLatin1String("succeeded")).toBool()));
-    }));
+    send(QByteArrayLiteral("/v3/kv/txn"), compact(txn), context, jsonAnswer<bool>(std::move(done), "txn", etcdparse::replaceTxnAnswer));
 }
 
 void EtcdClient::remove(const QByteArray &key, QObject *context, Callback<qint64> done)
 {
     send(QByteArrayLiteral("/v3/kv/deleterange"), compact({{QStringLiteral("key"), base64(key)}}), context,
-         jsonAnswer<qint64>(std::move(done), "deleterange", [](const QJsonObject &o, const Callback<qint64> &reply) {
-             reply(success(toInt64(o.value(QLatin1String("deleted")))));
-         }));
+         jsonAnswer<qint64>(std::move(done), "deleterange", etcdparse::deleteRangeAnswer));
 }
 
 void EtcdClient::list(const QByteArray &prefix, QObject *context, Callback<QList<EtcdKv>> done)
@@ -669,36 +477,13 @@ void EtcdClient::listWithRevision(const QByteArray &prefix, QObject *context, Ca
     // An empty key is refused ("key is not provided"); "\0" to "\0" is every key.
     const QByteArray from = prefix.isEmpty() ? QByteArray(1, '\0') : prefix;
     const QJsonObject body{{QStringLiteral("key"), base64(from)}, {QStringLiteral("range_end"), base64(prefixEnd(prefix))}};
-    send(QByteArrayLiteral("/v3/kv/range"), compact(body), context, jsonAnswer<EtcdList>(std::move(done), "range", [](const QJsonObject &o, const Callback<EtcdList> &reply) {
-        EtcdList list;
-        list.revision = headerRevision(o);
-        const QJsonArray array = o.value(QLatin1String("kvs")).toArray();
-        for (const QJsonValue &v : array) {
-            EtcdKv kv;
-            if (!parseKv(v.toObject(), kv))
-                return reply(failure<EtcdList>(malformed(QStringLiteral("key or value is not base64"))));
-            list.kvs.append(kv);
-        }
-        reply(success(list));
-    }));
+    send(QByteArrayLiteral("/v3/kv/range"), compact(body), context, jsonAnswer<EtcdList>(std::move(done), "range", etcdparse::rangeListAnswer));
 }
 
 void EtcdClient::grantLease(qint64 ttlS, QObject *context, Callback<qint64> done)
 {
     send(QByteArrayLiteral("/v3/lease/grant"), compact({{QStringLiteral("TTL"), QString::number(ttlS)}}), context,
-         jsonAnswer<qint64>(std::move(done), "lease grant", [](const QJsonObject &o, const Callback<qint64> &reply) {
-             const QString refused = o.value(QLatin1String("error")).toString();
-             if (!refused.isEmpty()) {
-                 EtcdError e;
-                 e.httpStatus = 200;
-                 e.message = refused;
-                 return reply(failure<qint64>(e));
-             }
-             const qint64 id = toInt64(o.value(QLatin1String("ID")));
-             if (id == 0)
-                 return reply(failure<qint64>(malformed(QStringLiteral("lease grant answer has no ID"))));
-             reply(success(id));
-         }));
+         jsonAnswer<qint64>(std::move(done), "lease grant", etcdparse::leaseGrantAnswer));
 }
 
 void EtcdClient::keepAlive(qint64 lease, QObject *context, Callback<qint64> done)
@@ -708,12 +493,7 @@ void EtcdClient::keepAlive(qint64 lease, QObject *context, Callback<qint64> done
         [done](int, const QByteArray &answer, const EtcdError &error) {
             if (isFailure(error))
                 return done(failure<qint64>(error));
-            const auto o = parseObject(answer);
-            if (!o || !o->value(QLatin1String("result")).isObject())
-                return done(failure<qint64>(malformed(QStringLiteral("keepalive answer has no result"))));
-            // TTL absent (0) or negative: the lease is gone.
-            const qint64 ttl = toInt64(o->value(QLatin1String("result")).toObject().value(QLatin1String("TTL")));
-            done(success(qMax<qint64>(ttl, 0)));
+            done(etcdparse::keepAliveAnswer(answer));
         },
         true);
 }
@@ -735,15 +515,7 @@ void EtcdClient::revokeLease(qint64 lease, QObject *context, Callback<bool> done
 void EtcdClient::leaseTimeToLive(qint64 lease, QObject *context, Callback<EtcdLeaseTtl> done)
 {
     send(QByteArrayLiteral("/v3/lease/timetolive"), compact({{QStringLiteral("ID"), QString::number(lease)}}), context,
-         jsonAnswer<EtcdLeaseTtl>(std::move(done), "lease timetolive", [](const QJsonObject &o, const Callback<EtcdLeaseTtl> &reply) {
-             // An unknown lease is no error: TTL -1 (and no grantedTTL). Zero values are left out.
-             EtcdLeaseTtl ttl;
-             ttl.ttlS = toInt64(o.value(QLatin1String("TTL")));
-             ttl.grantedTtlS = toInt64(o.value(QLatin1String("grantedTTL")));
-             if (ttl.ttlS < 0)
-                 ttl.ttlS = -1;
-             reply(success(ttl));
-         }));
+         jsonAnswer<EtcdLeaseTtl>(std::move(done), "lease timetolive", etcdparse::leaseTtlAnswer));
 }
 
 EtcdWatch *EtcdClient::watch(const QByteArray &key, qint64 startRevision, QObject *parent)
@@ -940,48 +712,23 @@ void EtcdWatch::onFinished()
 
 bool EtcdWatch::handleObject(const QByteArray &json)
 {
-    const auto doc = parseObject(json);
-    if (!doc) {
-        fail(malformed(QStringLiteral("the watch stream is not JSON objects")));
+    const etcdparse::WatchResponse response = etcdparse::watchResponse(json);
+    switch (response.kind) {
+    case etcdparse::WatchResponse::Kind::Malformed:
+        fail(response.error);
         return false;
-    }
-    if (doc->contains(QLatin1String("error"))) {
-        const EtcdError e = errorFromBody(200, json);
+    case etcdparse::WatchResponse::Kind::Failed:
+        // An error object, or canceled: also the answer to a refused create.
         if (!m_created)
-            attemptFailed(m_index, e);
+            attemptFailed(m_index, response.error);
         else
-            fail(e);
+            fail(response.error);
         return false;
-    }
-    const QJsonObject result = doc->value(QLatin1String("result")).toObject();
-    if (result.isEmpty()) {
-        fail(malformed(QStringLiteral("watch answer without result")));
-        return false;
-    }
-    const qint64 revision = headerRevision(result);
-    if (result.value(QLatin1String("canceled")).toBool()) {
-        // Also the answer to a refused create: {"created":true,"canceled":true,"cancel_reason":...}.
-        EtcdError e;
-        e.httpStatus = 200;
-        e.compactRevision = toInt64(result.value(QLatin1String("compact_revision")));
-        if (e.compactRevision > 0) {
-            e.grpcCode = 11; // OUT_OF_RANGE, as etcd's ErrCompacted
-            e.message = QStringLiteral("etcdserver: mvcc: required revision has been compacted (oldest revision left: %1)").arg(e.compactRevision);
-        } else {
-            e.message = result.value(QLatin1String("cancel_reason")).toString();
-            if (e.message.isEmpty())
-                e.message = QStringLiteral("the watch was canceled");
-            if (e.message.contains(QLatin1String("Unauthenticated")) || e.message.contains(QLatin1String("invalid auth token")))
-                e.grpcCode = 16;
-        }
-        if (!m_created)
-            attemptFailed(m_index, e);
-        else
-            fail(e);
-        return false;
+    case etcdparse::WatchResponse::Kind::Result:
+        break;
     }
     QPointer<EtcdWatch> self(this);
-    const bool createdNow = result.value(QLatin1String("created")).toBool();
+    const bool createdNow = response.created;
     if (createdNow && !m_created) {
         m_created = true;
         m_openTimer->stop();
@@ -992,40 +739,31 @@ bool EtcdWatch::handleObject(const QByteArray &json)
         }
         // From now: everything after the header's revision. From a start revision: events follow.
         if (m_startRevision <= 0)
-            m_lastRevision = qMax(m_lastRevision, revision);
+            m_lastRevision = qMax(m_lastRevision, response.revision);
         Q_EMIT created();
         if (!self || m_done)
             return false;
     }
     if (!m_created) {
-        fail(malformed(QStringLiteral("the watch stream did not begin with created")));
+        fail(etcdparse::malformed(QStringLiteral("the watch stream did not begin with created")));
         return false;
     }
-    const QJsonArray array = result.value(QLatin1String("events")).toArray();
-    if (!array.isEmpty()) {
-        QList<EtcdWatchEvent> list;
-        list.reserve(array.size());
+    if (response.eventsMalformed) {
+        fail(response.error);
+        return false;
+    }
+    if (!response.events.isEmpty()) {
         qint64 last = m_lastRevision;
-        for (const QJsonValue &v : array) {
-            const QJsonObject o = v.toObject();
-            EtcdWatchEvent event;
-            event.type = o.value(QLatin1String("type")).toString() == QLatin1String("DELETE") ? EtcdWatchEvent::Type::Delete
-                                                                                                : EtcdWatchEvent::Type::Put;
-            if (!parseKv(o.value(QLatin1String("kv")).toObject(), event.kv)) {
-                fail(malformed(QStringLiteral("watch event key or value is not base64")));
-                return false;
-            }
+        for (const EtcdWatchEvent &event : response.events)
             last = qMax(last, event.kv.modRevision);
-            list.append(event);
-        }
         // The header's revision can be ahead of these events while a watch from an old revision
         // catches up in batches; the events' own revisions are what was seen.
         m_lastRevision = last;
-        Q_EMIT events(list);
+        Q_EMIT events(response.events);
         if (!self || m_done)
             return false;
     } else if (!createdNow) {
-        m_lastRevision = qMax(m_lastRevision, revision); // a progress notification
+        m_lastRevision = qMax(m_lastRevision, response.revision); // a progress notification
     }
     return true;
 }

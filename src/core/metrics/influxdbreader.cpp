@@ -7,9 +7,12 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QTimer>
+#include <QtNumeric>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <utility>
 
 namespace jobslib {
@@ -86,6 +89,27 @@ bool toCell(const QJsonValue &v, bool isTime, QVariant *cell)
     default:
         return false;
     }
+}
+
+/*!
+ * A COUNT() value: a whole number from 0 to 2^53 (beyond that a double holds no exact count);
+ * nullopt for anything else. Converting any double to qint64 would be undefined beyond its range.
+ */
+std::optional<qint64> toCount(double value)
+{
+    constexpr double MaxExact = 9007199254740992.0; // 2^53
+    if (!(value >= 0 && value <= MaxExact) || std::floor(value) != value)
+        return std::nullopt;
+    return qint64(value);
+}
+
+/*! Sums of counts (rows of one bucket, buckets of one status) stop at the largest qint64 instead of overflowing. */
+qint64 saturatingAdd(qint64 a, qint64 b)
+{
+    qint64 sum = 0;
+    if (qAddOverflow(a, b, &sum))
+        return b > 0 ? std::numeric_limits<qint64>::max() : std::numeric_limits<qint64>::min();
+    return sum;
 }
 
 /*! One element of "series"; an error message when it is not what InfluxDB sends. */
@@ -185,7 +209,7 @@ qint64 InfluxDbReader::JobHistory::total(const QString &status) const
 {
     qint64 n = 0;
     for (qint64 c : counts.value(status))
-        n += c;
+        n = saturatingAdd(n, c);
     return n;
 }
 
@@ -421,7 +445,11 @@ InfluxDbReader::JobHistory InfluxDbReader::historyFromResult(const HistoryReques
             const qint64 time = row.at(t).toLongLong();
             if (time < first || (time - first) % h.bucketSeconds != 0 || (time - first) / h.bucketSeconds >= h.buckets.size())
                 continue;
-            counts[(time - first) / h.bucketSeconds] += qint64(row.at(c).toDouble());
+            const std::optional<qint64> count = toCount(row.at(c).toDouble());
+            if (!count)
+                continue; // not a count: not InfluxDB's answer to COUNT()
+            qint64 &sum = counts[(time - first) / h.bucketSeconds];
+            sum = saturatingAdd(sum, *count);
         }
         const QString status = s.tags.value(QStringLiteral("status"));
         if (std::any_of(counts.cbegin(), counts.cend(), [](qint64 n) { return n != 0; }))

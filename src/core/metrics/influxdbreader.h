@@ -122,7 +122,7 @@ public:
         bool ok() const { return !error.isError(); }
         /*! Every status that has runs in the window, sorted. */
         QStringList statuses() const { return counts.keys(); }
-        /*! Runs of a status in the window (from the counts, so even when truncated). */
+        /*! Runs of a status in the window (from the counts, so even when truncated); stops at the largest qint64. */
         qint64 total(const QString &status) const;
     };
 

@@ -181,15 +181,20 @@ QString formatLogLine(const LogSettings &settings, const QString &category, int 
             zero |= fmt.at(j) == QLatin1Char('0');
             ++j;
         }
-        int width = 0;
-        while (j < fmt.size() && fmt.at(j).isDigit())
-            width = width * 10 + fmt.at(j++).digitValue();
+        // Width and precision are capped: the format comes from the settings, and "%(message)999999999s"
+        // must not make every log line a gigabyte (or overflow the int). Python's own formats use 1-2 digits.
+        static constexpr int MaxWidth = 1000;
+        const auto number = [&fmt, &j] {
+            int n = 0;
+            while (j < fmt.size() && fmt.at(j).isDigit())
+                n = qMin(n * 10 + fmt.at(j++).digitValue(), MaxWidth);
+            return n;
+        };
+        int width = number();
         int precision = -1;
         if (j < fmt.size() && fmt.at(j) == QLatin1Char('.')) {
-            precision = 0;
             ++j;
-            while (j < fmt.size() && fmt.at(j).isDigit())
-                precision = precision * 10 + fmt.at(j++).digitValue();
+            precision = number();
         }
         const QChar conversion = j < fmt.size() ? fmt.at(j) : QLatin1Char('s');
         QString value;
