@@ -16,17 +16,6 @@ using jobslib::IniEntry;
 
 namespace {
 
-bool validName(const QString &s)
-{
-    if (s.isEmpty())
-        return false;
-    for (const QChar c : s) {
-        if (!(c.isLetterOrNumber() || c == QLatin1Char('_') || c == QLatin1Char('.') || c == QLatin1Char('-')))
-            return false;
-    }
-    return true;
-}
-
 /*! The entries as a settings file: a header whenever the section changes, every value quoted. */
 QByteArray write(const QList<IniEntry> &entries)
 {
@@ -91,8 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         QSet<QString> names;
         for (const IniEntry &e : parsed.value()) {
-            FUZZ_CHECK(validName(e.key));
-            FUZZ_CHECK(e.section.isEmpty() || validName(e.section));
+            FUZZ_CHECK(jobslib::isValidIniName(e.key));
+            FUZZ_CHECK(e.section.isEmpty() || jobslib::isValidIniName(e.section));
             FUZZ_CHECK(e.line >= 1 && e.line <= lines);
             const QString name = e.section.isEmpty() ? e.key : e.section + QLatin1Char('.') + e.key;
             FUZZ_CHECK(!names.contains(name));

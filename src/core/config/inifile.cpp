@@ -8,7 +8,7 @@
 
 namespace jobslib {
 
-static bool validName(const QString &s)
+bool isValidIniName(const QString &s)
 {
     if (s.isEmpty())
         return false;
@@ -55,7 +55,7 @@ Expected<QList<IniEntry>> parseIni(const QByteArray &text)
             if (!line.endsWith(QLatin1Char(']')))
                 return R::failure(QStringLiteral("line %1: section header '%2' lacks the closing ']'").arg(lineNo).arg(line));
             section = line.mid(1, line.size() - 2).trimmed().toLower();
-            if (!validName(section))
+            if (!isValidIniName(section))
                 return R::failure(QStringLiteral("line %1: invalid section name '%2'").arg(lineNo).arg(section));
             continue;
         }
@@ -67,7 +67,7 @@ Expected<QList<IniEntry>> parseIni(const QByteArray &text)
         e.key = line.left(eq).trimmed().toLower();
         e.value = line.mid(eq + 1).trimmed();
         e.line = lineNo;
-        if (!validName(e.key))
+        if (!isValidIniName(e.key))
             return R::failure(QStringLiteral("line %1: invalid key '%2'").arg(lineNo).arg(e.key));
         if (e.value.size() >= 2 && e.value.startsWith(QLatin1Char('"')) && e.value.endsWith(QLatin1Char('"')))
             e.value = e.value.mid(1, e.value.size() - 2);

@@ -24,4 +24,7 @@ struct IniEntry
  */
 JOBSLIB_EXPORT Expected<QList<IniEntry>> parseIni(const QByteArray &text);
 
+/*! A section or key name parseIni() accepts: letters, digits, '_', '.' and '-', not empty. */
+JOBSLIB_EXPORT bool isValidIniName(const QString &name);
+
 } // namespace jobslib
