@@ -142,9 +142,9 @@ def failover(build, workdir, handovers):
         wait_for(lambda: "Sleep for 3600 seconds\n" in r.log() or not r.running(), 10, "%s to become a standby" % r.name)
         if not r.running():
             raise RuntimeError("runjob %s exited:\n%s" % (r.name, r.log()))
-        # Its watch is registered: etcd counts three watchers (the bench's, the holder's on its
-        # own key, the standby's), and the old holder's stream is gone.
-        wait_for(lambda: watchers(etcd) == 3, 10, "%s's watch (etcd_debugging_mvcc_watcher_total == 3)" % r.name, poll=0.01)
+        # Its watch is registered: etcd counts four watchers (the bench's, the holder's on its own
+        # key and on its handover requests, the standby's), and the old holder's streams are gone.
+        wait_for(lambda: watchers(etcd) == 4, 10, "%s's watch (etcd_debugging_mvcc_watcher_total == 4)" % r.name, poll=0.01)
 
     try:
         watch = KeyWatch(etcd, key)
@@ -239,8 +239,9 @@ def lockloss(build, workdir, reps):
             wait_for(lambda: any(l[0] == "start" for l in journal.lines()[n_before:]) or not h.running(), 10, "the holder's task start")
             if not h.running():
                 raise RuntimeError("runjob %s exited:\n%s" % (h.name, h.log()))
-            # Its watch on its own key is registered (two watchers: the bench's and the holder's).
-            wait_for(lambda: watchers(etcd) == 2, 10, "the holder's watch (etcd_debugging_mvcc_watcher_total == 2)", poll=0.01)
+            # Its watches are registered (three watchers: the bench's, and the holder's on its own
+            # key and on its handover requests).
+            wait_for(lambda: watchers(etcd) == 3, 10, "the holder's watches (etcd_debugging_mvcc_watcher_total == 3)", poll=0.01)
             env = clean_env()
             env.update(etcd_env(etcd.url, key))
             env["JOBSLIB_LOGGING_LEVEL"] = "warning"
