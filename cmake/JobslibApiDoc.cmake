@@ -4,11 +4,8 @@
 # The public API is what <jobslib/jobslib.h> includes, followed header by header, so a header that
 # joins the API is documented (or the build says what is missing) without a list to keep in step.
 cmake_minimum_required(VERSION 3.25)
-foreach(var DOXYGEN SOURCE_DIR BINARY_CORE_DIR OUTPUT_DIR JOBSLIB_VERSION)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "JobslibApiDoc.cmake: -D${var}=... is missing")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/JobslibScriptArgs.cmake)
+jobslib_require_args(DOXYGEN SOURCE_DIR BINARY_CORE_DIR OUTPUT_DIR JOBSLIB_VERSION)
 set(DOC_DIR ${SOURCE_DIR}/docs/api)
 set(core ${SOURCE_DIR}/src/core)
 

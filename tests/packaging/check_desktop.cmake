@@ -2,16 +2,13 @@
 #       -DICON=resources/icons/jobslib-dashboard.png -DPACKAGING_CMAKE=cmake/JobslibPackagingFiles.cmake
 #       [-DBUILD_DIR=<build> -DWORK_DIR=<scratch>] -P check_desktop.cmake
 # The dashboard's desktop integration: the AppStream metainfo passes `appstreamcli validate --no-net`
-# (no network: the screenshot URL is not fetched); the desktop entry passes desktop-file-validate
+# (--no-net: no URL is fetched); the desktop entry passes desktop-file-validate
 # when it is installed, else the checks below of the Desktop Entry Specification's essentials; the
 # icon is a 128x128 PNG; the three agree on the id the install rules use; and with BUILD_DIR, the
 # dashboard component installed into WORK_DIR passes `appstreamcli validate-tree --no-net`.
 cmake_minimum_required(VERSION 3.21)
-foreach(v APPSTREAMCLI ID DESKTOP_DIR ICON PACKAGING_CMAKE)
-  if(NOT ${v})
-    message(FATAL_ERROR "${v} is not set")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/JobslibScriptArgs.cmake)
+jobslib_require_args(APPSTREAMCLI ID DESKTOP_DIR ICON PACKAGING_CMAKE)
 set(metainfo "${DESKTOP_DIR}/${ID}.metainfo.xml")
 set(desktop "${DESKTOP_DIR}/${ID}.desktop")
 set(problems "")

@@ -7,11 +7,8 @@
 # descriptions are indented further. With GROFF, the page must also format without a warning.
 # EXTRA_MAN_OPTION pretends the page has one more option (for the test proving drift fails).
 cmake_minimum_required(VERSION 3.21)
-foreach(v PROGRAM MAN_PAGE)
-  if(NOT ${v})
-    message(FATAL_ERROR "${v} is not set")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/JobslibScriptArgs.cmake)
+jobslib_require_args(PROGRAM MAN_PAGE)
 if(NOT EXISTS "${PROGRAM}")
   message(FATAL_ERROR "${PROGRAM} does not exist: build it first")
 endif()

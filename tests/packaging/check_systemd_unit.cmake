@@ -7,11 +7,8 @@
 # own kill grace, the settings paths, restarts and the hardening. INJECT adds a line after
 # KillMode= (for the test that proves a broken unit fails).
 cmake_minimum_required(VERSION 3.21)
-foreach(v SYSTEMD_ANALYZE UNIT_IN RUNJOB MAN_DIR WORK_DIR)
-  if(NOT ${v})
-    message(FATAL_ERROR "${v} is not set")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/JobslibScriptArgs.cmake)
+jobslib_require_args(SYSTEMD_ANALYZE UNIT_IN RUNJOB MAN_DIR WORK_DIR)
 if(NOT EXISTS "${RUNJOB}")
   message(FATAL_ERROR "${RUNJOB} does not exist: build runjob first")
 endif()

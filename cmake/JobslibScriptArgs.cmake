@@ -1,0 +1,15 @@
+# For the project's `cmake -P` scripts: jobslib_require_args(NAME...) stops with one line naming
+# each -DNAME=... the caller did not give.
+function(jobslib_require_args)
+  set(missing)
+  foreach(name ${ARGN})
+    if(NOT ${name})
+      list(APPEND missing "-D${name}=...")
+    endif()
+  endforeach()
+  if(missing)
+    get_filename_component(script "${CMAKE_SCRIPT_MODE_FILE}" NAME)
+    list(JOIN missing " " missing)
+    message(FATAL_ERROR "${script}: missing ${missing}")
+  endif()
+endfunction()
