@@ -35,26 +35,25 @@ QString waitForHolderAndStandbys(const Instances &instances, const TaskJournal &
     return holder;
 }
 
-qint64 takeover(Instances &instances, const QString &holder, int signal, const TaskJournal &journal, int starts, int timeoutMs, QString *error)
+std::optional<qint64> takeover(Instances &instances, const QString &holder, int signal, const TaskJournal &journal, int starts, int timeoutMs, QString *error)
 {
     const auto process = instances.take(holder);
     const qint64 signalledAt = QDateTime::currentMSecsSinceEpoch();
     process->signal(signal);
     if (!process->waitForExit()) {
         *error = QStringLiteral("the holder %1 did not exit").arg(holder);
-        return -1;
+        return std::nullopt;
     }
     if (signal == SIGTERM && process->exitCode() != 128 + SIGTERM) {
         *error = QStringLiteral("the holder %1 exited with %2 after SIGTERM, not 143").arg(holder).arg(process->exitCode());
-        return -1;
+        return std::nullopt;
     }
-    const qint64 from = signal == SIGTERM ? QDateTime::currentMSecsSinceEpoch() : signalledAt;
     const auto startLines = [&journal] { return journal.entries(QStringLiteral("start")); };
     if (!QTest::qWaitFor([&] { return startLines().size() >= starts; }, timeoutMs)) {
-        *error = QStringLiteral("nobody took over within %1 ms").arg(timeoutMs);
-        return -1;
+        *error = QStringLiteral("nobody took over within %1 ms of the holder's exit").arg(timeoutMs);
+        return std::nullopt;
     }
-    return startLines().at(starts - 1).ms - from;
+    return startLines().at(starts - 1).ms - signalledAt;
 }
 
 } // namespace jobslib::test::HandoverScenario
