@@ -2,8 +2,9 @@
 // The real dashboard window against the Consul simulator and real runjob processes (offscreen):
 // the holder appears, a requested handover becomes visible, "Release lock" frees the lock and
 // the old holder stops its task, an unreachable datacenter is flagged. The last case runs the
-// jobslib-dashboard program itself with --screenshot over three datacenters and writes the
-// README's pictures to docs/images/.
+// jobslib-dashboard program itself with --screenshot over three datacenters; with
+// JOBSLIB_UPDATE_SCREENSHOTS=1 it writes the README's pictures to docs/images/ (otherwise into
+// its temporary directory, so that a test run leaves the source tree alone).
 #include "consulsimprocess.h"
 #include "dashboardtesting.h"
 #include "influxdbprocess.h"
@@ -420,7 +421,8 @@ void TestDashboardWindow::screenshotsOfThreeDatacenters()
     QCOMPARE(loaded.last().at(0).toBool(), true);
     m_window.reset();
 
-    const QString images = QStringLiteral(JOBSLIB_SOURCE_DIR "/docs/images");
+    const QString images = qEnvironmentVariableIntValue("JOBSLIB_UPDATE_SCREENSHOTS") == 1 ? QStringLiteral(JOBSLIB_SOURCE_DIR "/docs/images")
+                                                                                          : m_dir->filePath(QStringLiteral("images"));
     QVERIFY(QDir().mkpath(images));
     QProcessEnvironment env = cleanEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
