@@ -35,17 +35,9 @@
         <source>Releasing it moves the key to a new lease for one TTL and revokes the holder&apos;s lease. The holder notices and stops its task; nobody can acquire the lock until that TTL has passed, then a standby takes it.</source>
         <translation>Uvolnění přesune klíč na nový lease s platností jednoho TTL a odvolá lease držitele. Držitel to zjistí a zastaví svou práci; dokud toto TTL neuplyne, nikdo nemůže zámek získat, pak jej převezme instance ve standby.</translation>
     </message>
-    <message numerus="yes">
-        <source>Releasing it destroys the holder&apos;s session. Consul then refuses the lock to everybody for the session&apos;s lock-delay (%n s), the holder notices and stops its task, and after the lock-delay a standby takes the lock.</source>
-        <translation>
-            <numerusform>Uvolnění zruší relaci držitele. Consul pak po dobu lock-delay relace (%n sekunda) odmítne zámek komukoli přidělit, držitel to zjistí a zastaví svou práci a po uplynutí lock-delay převezme zámek instance ve standby.</numerusform>
-            <numerusform>Uvolnění zruší relaci držitele. Consul pak po dobu lock-delay relace (%n sekundy) odmítne zámek komukoli přidělit, držitel to zjistí a zastaví svou práci a po uplynutí lock-delay převezme zámek instance ve standby.</numerusform>
-            <numerusform>Uvolnění zruší relaci držitele. Consul pak po dobu lock-delay relace (%n sekund) odmítne zámek komukoli přidělit, držitel to zjistí a zastaví svou práci a po uplynutí lock-delay převezme zámek instance ve standby.</numerusform>
-        </translation>
-    </message>
     <message>
-        <source>Releasing it destroys the holder&apos;s session. Consul then refuses the lock to everybody for the session&apos;s lock-delay, the holder notices and stops its task, and after the lock-delay a standby takes the lock.</source>
-        <translation>Uvolnění zruší relaci držitele. Consul pak po dobu lock-delay relace odmítne zámek komukoli přidělit, držitel to zjistí a zastaví svou práci a po uplynutí lock-delay převezme zámek instance ve standby.</translation>
+        <source>Releasing it hands the key to a fence session that nobody renews and destroys the holder&apos;s session. The holder notices and stops its task; nobody can acquire the lock until Consul expires the fence (after the kill grace + 1 s, at least 10 s, up to twice that), then a standby takes it.</source>
+        <translation>Uvolnění předá klíč blokovací relaci, kterou nikdo neobnovuje, a zruší relaci držitele. Držitel to zjistí a zastaví svou práci; dokud Consul blokovací relaci nenechá vypršet (po kill grace + 1 s, nejméně 10 s, nejvýše dvojnásobek), nikdo nemůže zámek získat, pak jej převezme instance ve standby.</translation>
     </message>
     <message>
         <source>Release the lock?</source>

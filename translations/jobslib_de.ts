@@ -35,16 +35,9 @@
         <source>Releasing it moves the key to a new lease for one TTL and revokes the holder&apos;s lease. The holder notices and stops its task; nobody can acquire the lock until that TTL has passed, then a standby takes it.</source>
         <translation>Die Freigabe verschiebt den Schlüssel für eine TTL auf ein neues Lease und widerruft das Lease des Inhabers. Der Inhaber bemerkt dies und beendet seine Aufgabe; bis diese TTL abgelaufen ist, kann niemand die Sperre erhalten, danach übernimmt sie eine Standby-Instanz.</translation>
     </message>
-    <message numerus="yes">
-        <source>Releasing it destroys the holder&apos;s session. Consul then refuses the lock to everybody for the session&apos;s lock-delay (%n s), the holder notices and stops its task, and after the lock-delay a standby takes the lock.</source>
-        <translation>
-            <numerusform>Die Freigabe zerstört die Session des Inhabers. Consul verweigert dann allen die Sperre für die Dauer des lock-delay der Session (%n Sekunde), der Inhaber bemerkt dies und beendet seine Aufgabe, und nach dem lock-delay übernimmt eine Standby-Instanz die Sperre.</numerusform>
-            <numerusform>Die Freigabe zerstört die Session des Inhabers. Consul verweigert dann allen die Sperre für die Dauer des lock-delay der Session (%n Sekunden), der Inhaber bemerkt dies und beendet seine Aufgabe, und nach dem lock-delay übernimmt eine Standby-Instanz die Sperre.</numerusform>
-        </translation>
-    </message>
     <message>
-        <source>Releasing it destroys the holder&apos;s session. Consul then refuses the lock to everybody for the session&apos;s lock-delay, the holder notices and stops its task, and after the lock-delay a standby takes the lock.</source>
-        <translation>Die Freigabe zerstört die Session des Inhabers. Consul verweigert dann allen die Sperre für die Dauer des lock-delay der Session, der Inhaber bemerkt dies und beendet seine Aufgabe, und nach dem lock-delay übernimmt eine Standby-Instanz die Sperre.</translation>
+        <source>Releasing it hands the key to a fence session that nobody renews and destroys the holder&apos;s session. The holder notices and stops its task; nobody can acquire the lock until Consul expires the fence (after the kill grace + 1 s, at least 10 s, up to twice that), then a standby takes it.</source>
+        <translation>Die Freigabe übergibt den Schlüssel an eine Sperr-Session, die niemand erneuert, und zerstört die Session des Inhabers. Der Inhaber bemerkt dies und beendet seine Aufgabe; niemand kann die Sperre erhalten, bis Consul die Sperr-Session ablaufen lässt (nach der Kill-Grace + 1 s, mindestens 10 s, bis zum Doppelten davon), danach übernimmt sie eine Standby-Instanz.</translation>
     </message>
     <message>
         <source>Release the lock?</source>

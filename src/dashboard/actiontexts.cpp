@@ -35,15 +35,9 @@ QString ActionTexts::releaseConfirmation(const QString &job, const JobSummary &s
                    "The holder notices and stops its task; nobody can acquire the lock until that TTL has passed, "
                    "then a standby takes it.");
     } else {
-        if (s.lockView.lockDelayS >= 0)
-            text += tr("Releasing it destroys the holder's session. Consul then refuses the lock to everybody for the "
-                       "session's lock-delay (%n s), the holder notices and stops its task, and after the lock-delay a "
-                       "standby takes the lock.",
-                       nullptr, int(s.lockView.lockDelayS));
-        else
-            text += tr("Releasing it destroys the holder's session. Consul then refuses the lock to everybody for the "
-                       "session's lock-delay, the holder notices and stops its task, and after the lock-delay a standby "
-                       "takes the lock.");
+        text += tr("Releasing it hands the key to a fence session that nobody renews and destroys the holder's session. "
+                   "The holder notices and stops its task; nobody can acquire the lock until Consul expires the fence "
+                   "(after the kill grace + 1 s, at least 10 s, up to twice that), then a standby takes it.");
     }
     text += QStringLiteral("\n\n") + tr("Release the lock?");
     return text;

@@ -34,6 +34,8 @@ private Q_SLOTS:
     void tokensGrowAcrossHolders();
     void standbyIsFreedWhenHolderReleases();
     void forceReleaseIsNoticedWithinOneSecond();
+    void forceReleaseFencesTheKeyBeyondTheLockDelay();
+    void forceReleaseOfAChangedLockDoesNothing();
     void lostSessionsThenLockDelayBackOff();
     void renewalErrorsAreRetried();
     void unreachableConsulLosesBeforeTheServerCould();
@@ -231,6 +233,87 @@ void TestConsulLock::forceReleaseIsNoticedWithinOneSecond()
     QVERIFY(lost.count() || lost.wait(2000));
     QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
     QVERIFY(!lockOf(*a)->isHeld());
+}
+
+void TestConsulLock::forceReleaseFencesTheKeyBeyondTheLockDelay()
+{
+    // lock_delay 0: without the fence a standby would take the key while the old holder may
+    // still be stopping its task (for up to the kill grace, 10 s by default).
+    auto a = context({{QStringLiteral("one_instance.consul.lock_delay"), QStringLiteral("0")}});
+    auto b = context({{QStringLiteral("fqdn"), QStringLiteral("host-b.example.com")}});
+    auto admin = context({{QStringLiteral("fqdn"), QStringLiteral("ops.example.com")}, {QStringLiteral("task.kill_grace"), QStringLiteral("12.5")}});
+    QCOMPARE(ConsulLock::fenceSeconds(admin->config()), 14);
+    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
+    lockOf(*a)->acquire();
+    QVERIFY(acquired.wait(5000));
+    const quint64 token = acquired.constFirst().constFirst().toULongLong();
+    QSignalSpy lost(lockOf(*a), &LockBackend::lost);
+    QSignalSpy done(lockOf(*admin), &LockBackend::forceReleaseFinished);
+    lockOf(*admin)->forceRelease();
+    QVERIFY(done.wait(5000));
+    QVERIFY2(done.constFirst().at(0).toBool(), qPrintable(done.constFirst().at(1).toString()));
+    QVERIFY2(done.constFirst().at(1).toString().contains(QStringLiteral("taken from host-a.example.com")), qPrintable(done.constFirst().at(1).toString()));
+    QVERIFY2(done.constFirst().at(1).toString().contains(QStringLiteral("free in 14 to 28 s")), qPrintable(done.constFirst().at(1).toString()));
+    QVERIFY(lost.count() || lost.wait(2000));
+
+    // The standby is refused: the key is held by the fence session, in the releaser's name.
+    QSignalSpy bNot(lockOf(*b), &LockBackend::notAcquired);
+    QSignalSpy bAcquired(lockOf(*b), &LockBackend::acquired);
+    lockOf(*b)->acquire();
+    QVERIFY(bNot.wait(5000));
+    const LockOwner fence = bNot.constFirst().constFirst().value<LockOwner>();
+    QVERIFY(fence.held);
+    QCOMPARE(fence.record->fqdn, QStringLiteral("ops.example.com"));
+    QCOMPARE(fence.fencingToken, token + 1);
+    QSignalSpy owner(lockOf(*b), &LockBackend::ownerQueried);
+    lockOf(*b)->queryOwner();
+    QVERIFY(owner.wait(5000));
+    const QString detail = owner.constFirst().constFirst().value<std::optional<LockOwner>>()->detail;
+    QVERIFY2(detail.contains(QStringLiteral("TTL 14s, lock-delay 0 s")), qPrintable(detail));
+
+    // When the fence expires (shortened here), the key is free at once: its lock-delay is 0.
+    m_sim->setTtlMultiplier(0.1);
+    QSignalSpy freed(lockOf(*b), &LockBackend::freed);
+    lockOf(*b)->watchForRelease();
+    QVERIFY(freed.wait(5000));
+    m_sim->setTtlMultiplier(1.0);
+    lockOf(*b)->acquire();
+    QVERIFY(bAcquired.wait(5000));
+    QCOMPARE(bAcquired.constFirst().constFirst().toULongLong(), token + 2);
+}
+
+void TestConsulLock::forceReleaseOfAChangedLockDoesNothing()
+{
+    // The holder changes between release-lock's read and its transaction: check-index refuses,
+    // the new holder keeps the lock and the fence session is destroyed again.
+    auto a = context();
+    auto admin = context();
+    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
+    lockOf(*a)->acquire();
+    QVERIFY(acquired.wait(5000));
+    QSignalSpy lost(lockOf(*a), &LockBackend::lost);
+    // release-lock reads the key, then creates its fence session (delayed here); meanwhile the
+    // holder rewrites its record (as its token correction does), which moves ModifyIndex.
+    m_sim->setResponseDelay(300, QStringLiteral("/v1/session/create"));
+    m_sim->clearRequestLog(); // the holder's own session/create is in it
+    QSignalSpy done(lockOf(*admin), &LockBackend::forceReleaseFinished);
+    lockOf(*admin)->forceRelease();
+    const auto fenceRequested = [this] {
+        const auto log = m_sim->requestLog();
+        return std::any_of(log.cbegin(), log.cend(), [](const LoggedRequest &l) { return l.path == QLatin1String("/v1/session/create"); });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(fenceRequested(), 5000);
+    const QString holderSession = m_sim->store()->kvGet(Key)->session;
+    QVERIFY(m_sim->store()->kvLock(Key, QByteArrayLiteral("{\"fqdn\": \"host-a.example.com\"}"), 0, holderSession).ok);
+    QVERIFY(done.wait(5000));
+    m_sim->clearFaults();
+    QVERIFY(!done.constFirst().at(0).toBool());
+    QVERIFY2(done.constFirst().at(1).toString().contains(QStringLiteral("changed hands")), qPrintable(done.constFirst().at(1).toString()));
+    QVERIFY(lockOf(*a)->isHeld());
+    QCOMPARE(m_sim->store()->kvGet(Key)->session, holderSession);
+    QVERIFY(lost.isEmpty());
+    // Only the holder's session is left: the fence was destroyed again.
+    QTRY_COMPARE_WITH_TIMEOUT(m_sim->store()->sessions().size(), 1, 5000);
 }
 
 void TestConsulLock::lostSessionsThenLockDelayBackOff()

@@ -176,6 +176,39 @@ def test_lock_contention(sim):
     c1.session.destroy(s1)
 
 
+def test_txn_fence(sim):
+    """runjob release-lock's fence: one transaction moves a held key to another session."""
+    c = sim.client()
+    raw = lambda response: (response.code, json.loads(response.body) if response.body else None)
+    key = "jobs/conformance/fence"
+    holder = c.session.create(name="holder", lock_delay=60, ttl=30)
+    assert c.kv.put(key, "holder", acquire=holder) is True
+    index, entry = c.kv.get(key)
+    fence = c.session.create(name="fence", lock_delay=0, ttl=10)  # expires after 2 s here (x 0.2)
+
+    def txn(modify_index):
+        ops = [{"KV": {"Verb": "check-index", "Key": key, "Index": modify_index}},
+               {"KV": {"Verb": "unlock", "Key": key, "Session": holder}},
+               {"KV": {"Verb": "lock", "Key": key, "Session": fence, "Value": base64.b64encode(b"fence").decode()}}]
+        return c.http.put(raw, "/v1/txn", data=json.dumps(ops))
+
+    code, body = txn(entry["ModifyIndex"] - 1)
+    assert code == 409 and body["Results"] is None and body["Errors"][0]["OpIndex"] == 0, (code, body)
+    assert c.kv.get(key)[1]["Session"] == holder
+    code, body = txn(entry["ModifyIndex"])
+    assert code == 200 and body["Errors"] is None, (code, body)
+    _, entry = c.kv.get(key)
+    assert entry["Session"] == fence and entry["Value"] == b"fence" and entry["LockIndex"] == 2, entry
+    # The old holder's session no longer holds the key: destroying it starts no lock-delay.
+    assert c.session.destroy(holder) is True
+    other = c.session.create(name="other", lock_delay=0, ttl=30)
+    assert c.kv.put(key, "other", acquire=other) is False  # the fence holds it
+    assert wait_until(lambda: "Session" not in c.kv.get(key)[1], 6), "the fence never expired"
+    assert c.kv.put(key, "other", acquire=other) is True  # at once: the fence's lock-delay is 0
+    assert c.kv.get(key)[1]["LockIndex"] == 3
+    c.session.destroy(other)
+
+
 def test_blocking_query(sim):
     reader = sim.client()
     writer = sim.client()
@@ -307,7 +340,7 @@ def test_acl(_sim):
         acl.stop()
 
 
-TESTS = [test_status_and_self, test_kv, test_sessions, test_lock_contention, test_blocking_query,
+TESTS = [test_status_and_self, test_kv, test_sessions, test_lock_contention, test_txn_fence, test_blocking_query,
          test_session_ttl_expiry, test_checks_and_health, test_fault_controls, test_acl]
 
 

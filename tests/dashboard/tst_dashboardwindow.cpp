@@ -247,14 +247,14 @@ void TestDashboardWindow::releaseLockStopsTheHolder()
     QVERIFY(confirm(*m_window, QStringLiteral("releaseConfirmation"), &text));
     // The dialog said who holds it and what happens.
     QVERIFY2(text.contains(QStringLiteral("a.test (dc1)")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("hands the key to a fence session")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("destroys the holder's session")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("lock-delay (1 s)")), qPrintable(text));
     const QString session = m_window->fleetModel()->summary(0).lockView.holderId;
     QVERIFY(!session.isEmpty());
-    QTRY_VERIFY_WITH_TIMEOUT(m_window->lastOutcome().startsWith(QStringLiteral("destroyed session")), 10000);
-    // That session holds the lock no more (it is in lock-delay, then free or taken anew).
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->lastOutcome().startsWith(QStringLiteral("taken from a.test")), 10000);
+    // That session holds the lock no more (the fence holds it, then it is free or taken anew).
     QTRY_VERIFY_WITH_TIMEOUT(m_window->fleetModel()->summary(0).lockView.holderId != session, 5000);
-    // The lock went free (after lock-delay) and the old holder stopped its task.
+    // The old holder stopped its task.
     QTRY_VERIFY_WITH_TIMEOUT(fileContains(m_dir->filePath(QStringLiteral("a.test")), "stopped"), 15000);
     QVERIFY(m_window->eventModel()->rowCount() >= 1);
     QTRY_COMPARE_WITH_TIMEOUT(m_window->eventModel()->record(0).outcome, QStringLiteral("done"), 5000);

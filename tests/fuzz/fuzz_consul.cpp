@@ -2,7 +2,7 @@
 // Fuzz target: what jobslib reads from Consul's HTTP answers (src/core/consul/consulclient.h):
 // ConsulClient::parseKvEntry()/parseKvEntries(), and every call of the real ConsulClient answered
 // by a fake network with the fuzzed status, X-Consul-Index header and body: KV get and listing,
-// session create/renew/destroy/info, KV put/delete, agent/self, check register/update. So the
+// session create/renew/destroy/info, KV put/delete, transactions, agent/self, check register/update. So the
 // parsing inside the client's callbacks (session info, true/false answers, the index header, error
 // texts) is fuzzed as it runs, without a Consul.
 //
@@ -17,6 +17,7 @@
 
 #include "consul/consulclient.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -296,6 +297,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         call<bool>(
             a, [&](QObject *ctx, auto done) { return c.kvDelete(QStringLiteral("jobs/lock"), ctx, done); },
             [&](const ConsulResult<bool> &r) { checkBoolAnswer(a, r); });
+        call<TxnAnswer>(
+            a, [&](QObject *ctx, auto done) { return c.txn(QJsonArray{QJsonObject{{QStringLiteral("KV"), QJsonObject{}}}}, ctx, done); },
+            [&](const ConsulResult<TxnAnswer> &r) {
+                if (is2xx(a.status))
+                    FUZZ_CHECK(r.ok() && r.value->committed && r.value->errors.isEmpty());
+                if (r.ok() && a.status == 409)
+                    FUZZ_CHECK(!r.value->committed && !r.value->errors.isEmpty());
+            },
+            {409});
         call<QJsonObject>(
             a, [&](QObject *ctx, auto done) { return c.agentSelf(ctx, done); },
             [&](const ConsulResult<QJsonObject> &r) {

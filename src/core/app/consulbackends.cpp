@@ -10,7 +10,6 @@
 #include "lock/consullock.h"
 #include "lock/leasekeeper.h"
 
-#include <cmath>
 
 namespace jobslib {
 
@@ -54,8 +53,9 @@ QString explainConsulLock(const Config &config)
                "- Crash of the holder (kill -9, host down): Consul invalidates the session after TTL to 2 x TTL (%2-%5 s) of missed "
                "renewals, or at once if the holder's agent node fails its serfHealth check, then applies the lock-delay (%3 s)%10: "
                "worst case %6 s.\n"
-               "- runjob release-lock: destroys the holder's session; the holder hears of it at once and stops its task within "
-               "the kill grace (%11 s); standbys can take the lock after the lock-delay (%3 s).%12\n"
+               "- runjob release-lock: hands the key to a fence session nobody renews and destroys the holder's session; the holder "
+               "hears of it at once and stops its task within the kill grace (%11 s); standbys can take the lock when Consul expires "
+               "the fence, %12 s (the kill grace + 1 s, at least Consul's 10 s) to twice that later.\n"
                "- Holder loses Consul: it stops its task when it cannot renew within %7 s of its last confirmed renewal (TTL minus "
                "%8 s), before Consul can expire the session; standbys can take over after %6 s at worst. A command task is killed by "
                "jobslib-guard at that deadline even if runjob is frozen.\n"
@@ -71,10 +71,7 @@ QString explainConsulLock(const Config &config)
         .arg(timeout)
         .arg(backoffText)
         .arg(grace)
-        .arg(double(delay) < grace ? QStringLiteral(" The lock-delay is shorter than the kill grace: a new run may start while the old "
-                                                    "task is still stopping. Set lock_delay to at least %1 s, or pass the fencing token to "
-                                                    "whatever the task writes.").arg(std::ceil(grace))
-                                   : QString());
+        .arg(ConsulLock::fenceSeconds(config));
 }
 
 } // namespace

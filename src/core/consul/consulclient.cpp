@@ -281,6 +281,32 @@ QNetworkReply *ConsulClient::kvDelete(const QString &key, QObject *context, Call
     });
 }
 
+ConsulResult<TxnAnswer> ConsulClient::parseTxnAnswer(int status, const QByteArray &json)
+{
+    TxnAnswer answer;
+    answer.committed = status >= 200 && status < 300;
+    if (answer.committed)
+        return success(answer);
+    // 409: {"Results": null, "Errors": [{"OpIndex": i, "What": "..."}]}
+    const QJsonValue errors = QJsonDocument::fromJson(json).object().value(QLatin1String("Errors"));
+    if (!errors.isArray() || errors.toArray().isEmpty())
+        return failure<TxnAnswer>(malformed(QStringLiteral("a rolled-back transaction without Errors")));
+    for (const QJsonValue &e : errors.toArray())
+        answer.errors.append(QStringLiteral("operation %1: %2").arg(e[QLatin1String("OpIndex")].toInt()).arg(e[QLatin1String("What")].toString()));
+    return success(answer);
+}
+
+QNetworkReply *ConsulClient::txn(const QJsonArray &operations, QObject *context, Callback<TxnAnswer> done)
+{
+    return send("PUT", QStringLiteral("/v1/txn"), {}, QJsonDocument(operations).toJson(QJsonDocument::Compact), m_endpoint.timeoutMs, context,
+                [done](const Response &r) {
+                    const bool answered = r.status == 409 || (r.status >= 200 && r.status < 300);
+                    if (!answered)
+                        return done(failure<TxnAnswer>(r.error));
+                    done(parseTxnAnswer(r.status, r.body));
+                });
+}
+
 QNetworkReply *ConsulClient::agentSelf(QObject *context, Callback<QJsonObject> done)
 {
     return send("GET", QStringLiteral("/v1/agent/self"), {}, {}, m_endpoint.timeoutMs, context, [done](const Response &r) {

@@ -12,6 +12,7 @@
 #include <functional>
 
 class QNetworkAccessManager;
+class QJsonArray;
 class QNetworkReply;
 
 namespace jobslib {
@@ -67,6 +68,14 @@ public:
     QNetworkReply *kvPut(const QString &key, const QByteArray &value, const QUrlQuery &query, QObject *context, Callback<bool> done);
     /*! DELETE /v1/kv/<key>: Consul's true/false (true also when the key did not exist). */
     QNetworkReply *kvDelete(const QString &key, QObject *context, Callback<bool> done);
+
+    /*!
+     * PUT /v1/txn with these operations ({"KV": {"Verb": ...}} each; Values base64). A rolled-back
+     * transaction (409: a check failed, a lock was refused) is an answer, not an error.
+     */
+    QNetworkReply *txn(const QJsonArray &operations, QObject *context, Callback<TxnAnswer> done);
+    /*! Parses a /v1/txn answer body with its HTTP status (2xx or 409); exposed for fuzzing and tests. */
+    static ConsulResult<TxnAnswer> parseTxnAnswer(int status, const QByteArray &json);
 
     /*! GET /v1/agent/self: the Config object (Datacenter, NodeName...). */
     QNetworkReply *agentSelf(QObject *context, Callback<QJsonObject> done);

@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 
 #include <optional>
@@ -42,6 +43,13 @@ struct JOBSLIB_EXPORT KvRead
 {
     std::optional<KvEntry> entry;
     quint64 index = 0;
+};
+
+/*! The answer to a transaction (PUT /v1/txn): committed, or rolled back with Consul's reasons. */
+struct JOBSLIB_EXPORT TxnAnswer
+{
+    bool committed = false;
+    QStringList errors; ///< the Errors' "What" texts of a rolled-back transaction (409)
 };
 
 struct JOBSLIB_EXPORT SessionInfo

@@ -10,8 +10,11 @@
 #include "util/logcategories.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QNetworkReply>
 #include <QRandomGenerator>
+
+#include <cmath>
 
 namespace jobslib {
 
@@ -305,7 +308,7 @@ void ConsulLock::watchOwnKey(quint64 index)
         }
         if (r.value->entry->session != m_session) {
             onLost(r.value->entry->session.isEmpty() ? QStringLiteral("the lock was released by somebody else or our session was invalidated")
-                                                     : QStringLiteral("the lock is held by another session"));
+                                                     : QStringLiteral("the lock was taken away (runjob release-lock)"));
             return;
         }
         // An index that went backwards (snapshot restore) means: start over from 0.
@@ -383,6 +386,12 @@ void ConsulLock::queryOwner()
     });
 }
 
+qint64 ConsulLock::fenceSeconds(const Config &config)
+{
+    const qint64 grace = qint64(std::ceil(config.number(QStringLiteral("task.kill_grace"))));
+    return qBound<qint64>(MinSessionTtlS, grace + 1, MaxSessionTtlS);
+}
+
 void ConsulLock::forceRelease()
 {
     m_client.kvGet(m_key, 0, 0, this, [this](const ConsulResult<KvRead> &r) {
@@ -395,16 +404,52 @@ void ConsulLock::forceRelease()
             Q_EMIT forceReleaseFinished(true, QStringLiteral("the lock is free"));
             return;
         }
-        // Destroying the holder's session (not a bare release) makes Consul apply its lock-delay,
-        // so nobody acquires before the holder, watching its key, has stopped its task.
-        m_client.destroySession(owner.holderId, this, [this, owner](const ConsulResult<bool> &d) {
-            if (!d.ok()) {
-                Q_EMIT forceReleaseFinished(false, QStringLiteral("cannot destroy session %1: %2").arg(owner.holderId, d.error.describe()));
+        // The holder hears of it at once (its watch) but may need its kill grace to stop its task,
+        // and the lock-delay of its session may be shorter than that (it is 1 s by default). So
+        // the key is handed, in one transaction, to a fence session that nobody renews: Consul
+        // frees the key when that session expires, 1 to 2 x its TTL later, and nobody can take it
+        // before. The fence's lock-delay is 0: once it expires, standbys contend at once.
+        const KvEntry entry = *r.value->entry;
+        const QString who = owner.record ? owner.record->fqdn : QStringLiteral("an unknown holder");
+        const qint64 fenceS = fenceSeconds(context().config());
+        const QJsonObject body{{QStringLiteral("LockDelay"), QStringLiteral("0s")},
+                               {QStringLiteral("TTL"), QStringLiteral("%1s").arg(fenceS)},
+                               {QStringLiteral("Name"), QStringLiteral("jobslib release-lock fence by %1").arg(context().instanceId())}};
+        m_client.createSession(body, this, [this, entry, who, fenceS](const ConsulResult<QString> &f) {
+            if (!f.ok()) {
+                Q_EMIT forceReleaseFinished(false, QStringLiteral("cannot create the fence session: ") + f.error.describe());
                 return;
             }
-            Q_EMIT forceReleaseFinished(true, QStringLiteral("destroyed session %1 of %2; the holder stops its task, and the lock is free after "
-                                                             "its session's lock-delay")
-                                                  .arg(owner.holderId, owner.record ? owner.record->fqdn : QStringLiteral("an unknown holder")));
+            const QString fence = *f.value;
+            const auto kvOp = [this](const QString &verb, QJsonObject fields) {
+                fields.insert(QStringLiteral("Verb"), verb);
+                fields.insert(QStringLiteral("Key"), m_key);
+                return QJsonObject{{QStringLiteral("KV"), fields}};
+            };
+            const QString record = QString::fromLatin1(ownRecord(entry.lockIndex + 1).toJson().toBase64());
+            // check-index: nothing is done if the lock changed hands since it was read.
+            const QJsonArray ops{kvOp(QStringLiteral("check-index"), {{QStringLiteral("Index"), qint64(entry.modifyIndex)}}),
+                                 kvOp(QStringLiteral("unlock"), {{QStringLiteral("Session"), entry.session}}),
+                                 kvOp(QStringLiteral("lock"), {{QStringLiteral("Session"), fence}, {QStringLiteral("Value"), record}})};
+            m_client.txn(ops, this, [this, entry, who, fence, fenceS](const ConsulResult<TxnAnswer> &t) {
+                if (!t.ok() || !t.value->committed) {
+                    destroySession(fence);
+                    Q_EMIT forceReleaseFinished(false, t.ok() ? QStringLiteral("the lock changed hands meanwhile; nothing done (%1)")
+                                                                    .arg(t.value->errors.join(QStringLiteral("; ")))
+                                                              : t.error.describe());
+                    return;
+                }
+                // The old holder's watch sees the fence's session on its key; destroying its own
+                // session tells it a second way (its next renewal fails). The key is no longer
+                // held by that session, so no lock-delay follows. Awaited: this process may exit next.
+                destroySession(entry.session, [this, entry, who, fenceS] {
+                    Q_EMIT forceReleaseFinished(true, QStringLiteral("taken from %1 (session %2); the lock is free in %3 to %4 s, when the old "
+                                                                     "holder has certainly stopped its task")
+                                                          .arg(who, entry.session)
+                                                          .arg(fenceS)
+                                                          .arg(2 * fenceS));
+                });
+            });
         });
     });
 }

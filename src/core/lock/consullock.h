@@ -28,7 +28,9 @@ class LeaseKeeper;
  * - a standby watches the key with blocking queries and gets freed() when it is free (after a
  *   small random delay, so standbys do not all hit Consul at once), retrying with back-off
  *   while Consul's lock-delay refuses acquisitions;
- * - the fencing token is the key's LockIndex, which Consul increases with every new holder.
+ * - the fencing token is the key's LockIndex, which Consul increases with every new holder;
+ * - forceRelease() hands the key to an unrenewed fence session in one transaction (/v1/txn), so
+ *   nobody acquires before the old holder has stopped its task, whatever its lock-delay.
  */
 class JOBSLIB_EXPORT ConsulLock : public LockBackend
 {
@@ -50,6 +52,13 @@ public:
     void queryOwner() override;
     void forceRelease() override;
 
+    /*!
+     * How long release-lock fences the key (the TTL of the fence session, which Consul expires 1
+     * to 2 x that later): the kill grace plus 1 s, which a holder that hears of it at once may
+     * take to stop its task, and at least Consul's minimal session TTL of 10 s.
+     */
+    static qint64 fenceSeconds(const Config &config);
+
     /*! Wait of the blocking queries (Consul's ?wait); tests shorten it. */
     void setWatchWaitMs(int ms) { m_watchWaitMs = ms; }
 
@@ -68,6 +77,9 @@ private:
     void onLost(const QString &reason);
     void resetWatch();
     static LockOwner ownerOf(const std::optional<KvEntry> &entry);
+
+    static constexpr qint64 MinSessionTtlS = 10;    ///< Consul refuses a session TTL below 10 s
+    static constexpr qint64 MaxSessionTtlS = 86400; ///< ... and above 24 h
 
     ConsulClient m_client;
     QString m_key;
