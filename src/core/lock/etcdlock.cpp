@@ -398,7 +398,8 @@ void EtcdLock::forceRelease()
             m_client.replaceIfCreatedAt(m_key, kv.createRevision, ownRecord(0).toJson(), fence, this, [this, kv, who, fence, fenceS](const EtcdResult<bool> &t) {
                 if (!t.ok() || !*t.value) {
                     revokeQuietly(fence);
-                    Q_EMIT forceReleaseFinished(t.ok(), t.ok() ? QStringLiteral("the lock changed hands meanwhile; nothing done") : t.error.describe());
+                    // Not released: the new holder keeps the lock (the operator looks again).
+                    Q_EMIT forceReleaseFinished(false, t.ok() ? QStringLiteral("the lock changed hands meanwhile; nothing done") : t.error.describe());
                     return;
                 }
                 // The old holder's watch sees the key move, its next renewal finds the key gone from
