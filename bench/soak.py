@@ -171,7 +171,9 @@ class Instance:
     def env(self):
         w = self.world
         env = dict(w.backend.env())
-        env.update({"SOAK_JOURNAL": w.journal, "JOBSLIB_JOB_NAME": "soak-" + self.name, "JOBSLIB_LOGGING": LOGGING,
+        # One job, as in production: the instances differ by host name only, which the metric
+        # points carry where they must (jobslib_* series in InfluxDB).
+        env.update({"SOAK_JOURNAL": w.journal, "JOBSLIB_JOB_NAME": "soak", "JOBSLIB_FQDN": self.name + ".soak.test", "JOBSLIB_LOGGING": LOGGING,
                     "JOBSLIB_METRICS_BACKEND": "influxdb", "JOBSLIB_METRICS_INFLUXDB_HOST": "127.0.0.1",
                     "JOBSLIB_METRICS_INFLUXDB_PORT": str(w.influx.http_port), "JOBSLIB_METRICS_INFLUXDB_DBNAME": DATABASE,
                     "JOBSLIB_METRICS_INFLUXDB_RETRY_MAX_WAIT": "2", "JOBSLIB_METRICS_INFLUXDB_TIMEOUT": "3",

@@ -258,6 +258,17 @@ void TestRunjobInfluxDb::pointsArriveWithPythonsNamesTagsAndTypes()
     QVERIFY2(error.isEmpty() && !rows.isEmpty(), qPrintable(error));
     for (const QVariantMap &row : std::as_const(rows))
         QCOMPARE(row.value(QStringLiteral("time")).toLongLong() % 1000000000LL, 0LL);
+    // Each instance writes its own jobslib_* series (tag host): in one second, a standby's
+    // lock_held 0 must not overwrite the holder's 1. Python's measurements keep Python's tags.
+    QStringList extendedTags = column(QStringLiteral("SHOW TAG KEYS FROM jobslib_lock_held"), QStringLiteral("tagKey"));
+    extendedTags.sort();
+    QCOMPARE(extendedTags, (QStringList{QStringLiteral("host"), QStringLiteral("task")}));
+    QProcessEnvironment other = env();
+    other.insert(QStringLiteral("JOBSLIB_FQDN"), QStringLiteral("other.example.com"));
+    QCOMPARE(runOnce({QStringLiteral("true")}, other).exitCode, 0);
+    QStringList hosts = column(QStringLiteral("SHOW TAG VALUES FROM jobslib_lock_held WITH KEY = \"host\""), QStringLiteral("value"));
+    QCOMPARE(hosts.size(), 2);
+    QVERIFY2(hosts.contains(QStringLiteral("other.example.com")), qPrintable(hosts.join(QLatin1Char(' '))));
 
     // Python parity: with metrics.extended off, Python's two measurements and nothing else
     // (and the short backend name).

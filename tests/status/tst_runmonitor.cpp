@@ -189,6 +189,8 @@ private Q_SLOTS:
             QVERIFY2(m.contains(QLatin1String(name)), name);
         for (const MetricPoint &p : f.metrics->pushed) {
             QCOMPARE(p.tags.value(QStringLiteral("task")), QStringLiteral("manual"));
+            // Ours carry the host (InfluxDB keeps one point per series and second); Python's do not.
+            QCOMPARE(p.tags.value(QStringLiteral("host")), p.measurement.startsWith(QLatin1String("jobslib_")) ? f.context->fqdn() : QString());
             if (p.measurement == QLatin1String("jobslib_task_runs_total"))
                 QCOMPARE(p.tags.value(QStringLiteral("status")), QStringLiteral("succeeded"));
             if (p.measurement == QLatin1String("jobslib_lock_acquisitions_total"))

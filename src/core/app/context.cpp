@@ -182,6 +182,16 @@ bool Context::pushMetrics(const QVariantMap &metrics)
 
 void Context::pushPoints(QList<MetricPoint> points)
 {
+    deliverPoints(std::move(points), true);
+}
+
+void Context::sendPoints(QList<MetricPoint> points)
+{
+    deliverPoints(std::move(points), false);
+}
+
+void Context::deliverPoints(QList<MetricPoint> points, bool toRegistry)
+{
     // Python: every point of one push shares the push time, truncated to whole seconds.
     const qint64 ns = m_clock->utcNow().toSecsSinceEpoch() * 1000000000LL;
     for (MetricPoint &p : points) {
@@ -193,9 +203,11 @@ void Context::pushPoints(QList<MetricPoint> points)
     // Tasks push from their worker thread; backends live on this one.
     QMetaObject::invokeMethod(
         this,
-        [this, points] {
-            for (const MetricPoint &p : points)
-                m_registry.set(p.measurement, p.tags, p.value);
+        [this, points, toRegistry] {
+            if (toRegistry) {
+                for (const MetricPoint &p : points)
+                    m_registry.set(p.measurement, p.tags, p.value);
+            }
             if (MetricsBackend *m = metrics())
                 m->push(points);
         },

@@ -98,10 +98,19 @@ public:
      * whole seconds (as Python). Thread-safe: the backend gets them on the context's thread.
      */
     void pushPoints(QList<MetricPoint> points);
+    /*!
+     * As pushPoints(), but the points only go to the metrics backend, not into metricsRegistry():
+     * for series that the caller keeps in the registry itself under other labels (runjob's
+     * extended series carry a `host` tag in InfluxDB, where nothing else tells instances apart,
+     * and none in Prometheus, which labels every target with its `instance`).
+     */
+    void sendPoints(QList<MetricPoint> points);
     /*! The current value of every series pushed so far and the runner's own: what /metrics shows. */
     MetricsRegistry &metricsRegistry() { return m_registry; }
 
 private:
+    void deliverPoints(QList<MetricPoint> points, bool toRegistry);
+
     Config m_config;
     const BackendRegistry &m_backends;
     QString m_fqdn;

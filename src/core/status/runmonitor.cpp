@@ -142,8 +142,16 @@ void RunMonitor::onIterationFinished(JobStatus status)
     if (!m_context.lock()->isHeld())
         m_heldToken = 0;
     updateRegistry();
-    if (m_pushExtended)
-        m_context.pushPoints(extendedPoints());
+    if (m_pushExtended) {
+        // Every instance of a job writes these series, in the same whole seconds: without a tag of
+        // its own, a standby's point would overwrite the holder's in InfluxDB (one point per series
+        // and timestamp), and the counters of all instances would mix. The registry keeps them
+        // without it (updateRegistry()).
+        QList<MetricPoint> points = extendedPoints();
+        for (MetricPoint &p : points)
+            p.tags.insert(QStringLiteral("host"), m_context.fqdn());
+        m_context.sendPoints(points);
+    }
 }
 
 MetricsRegistry::Labels RunMonitor::labels(const MetricsRegistry::Labels &extra) const
