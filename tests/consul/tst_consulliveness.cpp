@@ -10,6 +10,7 @@
 #include "agent.h"
 #include "testcontext.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
@@ -30,6 +31,7 @@ private Q_SLOTS:
     void writeIsPythonsRecordAndReadsBack();
     void readOfMissingKeyFails();
     void heartbeatPerInstance();
+    void heartbeatsOfSilentInstancesArePruned();
     void agentTtlCheckFollowsState();
     void lockInAnotherDatacenter();
 
@@ -116,6 +118,35 @@ void TestConsulLiveness::heartbeatPerInstance()
     s.state = QStringLiteral("standby");
     liveness->reportState(s);
     QTRY_VERIFY_WITH_TIMEOUT(QJsonDocument::fromJson(stored(key)).object().value(QLatin1String("state")).toString() == QLatin1String("standby"), 5000);
+}
+
+void TestConsulLiveness::heartbeatsOfSilentInstancesArePruned()
+{
+    const QString prefix = Key + QStringLiteral("/instances/");
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const auto record = [](qint64 timestamp) { return QStringLiteral(R"({"state":"running","timestamp":%1})").arg(timestamp).toUtf8(); };
+    m_sim->store()->kvSet(prefix + QStringLiteral("crashed.example.com:11"), record(now - 86401), 0);
+    m_sim->store()->kvSet(prefix + QStringLiteral("alive.example.com:12"), record(now - 30), 0);
+    m_sim->store()->kvSet(prefix + QStringLiteral("unknown"), QByteArrayLiteral("not a heartbeat"), 0);
+
+    InstanceState running;
+    running.state = QStringLiteral("running");
+    // heartbeat_retention 0: nothing is deleted.
+    {
+        auto keep = context({{QStringLiteral("liveness.consul.heartbeat_retention"), QStringLiteral("0")}});
+        auto *liveness = qobject_cast<ConsulLiveness *>(keep->liveness());
+        liveness->reportState(running);
+        QTRY_VERIFY_WITH_TIMEOUT(!stored(liveness->heartbeatKey()).isEmpty(), 5000);
+    }
+    // The default (a day): the heartbeat silent for longer goes, at the instance's first heartbeat.
+    auto ctx = context({{QStringLiteral("fqdn"), QStringLiteral("host-b.example.com")}});
+    auto *liveness = qobject_cast<ConsulLiveness *>(ctx->liveness());
+    QVERIFY(m_sim->store()->kvGet(prefix + QStringLiteral("crashed.example.com:11")));
+    liveness->reportState(running);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_sim->store()->kvGet(prefix + QStringLiteral("crashed.example.com:11")), 5000);
+    QVERIFY(m_sim->store()->kvGet(prefix + QStringLiteral("alive.example.com:12")));
+    QVERIFY(m_sim->store()->kvGet(prefix + QStringLiteral("unknown")));
+    QVERIFY(!stored(liveness->heartbeatKey()).isEmpty());
 }
 
 void TestConsulLiveness::agentTtlCheckFollowsState()

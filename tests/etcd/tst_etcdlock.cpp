@@ -278,6 +278,26 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return m_etcd->get(heartbeatKey).has_value(); }, 5000));
         QCOMPARE(QJsonDocument::fromJson(*m_etcd->get(heartbeatKey)).object().value(QStringLiteral("state")).toString(), QStringLiteral("sleeping"));
     }
+
+    // Every process start writes a new heartbeat key: those silent for heartbeat_retention go.
+    void heartbeatsOfSilentInstancesArePruned()
+    {
+        const QByteArray prefix = QByteArrayLiteral("jobslib/test/liveness/instances/");
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const auto record = [](qint64 timestamp) { return QStringLiteral(R"({"state":"running","timestamp":%1})").arg(timestamp).toUtf8(); };
+        QString error;
+        QVERIFY2(m_etcd->put(prefix + "crashed.example.com:11", record(now - 3601), &error), qPrintable(error));
+        QVERIFY2(m_etcd->put(prefix + "alive.example.com:12", record(now - 30), &error), qPrintable(error));
+        QVERIFY2(m_etcd->put(prefix + "unknown", "not a heartbeat", &error), qPrintable(error));
+        auto a = context(QStringLiteral("host-a.example.com"), {{QStringLiteral("liveness.etcd.heartbeat_retention"), QStringLiteral("3600")}});
+        InstanceState running;
+        running.state = QStringLiteral("running");
+        a->liveness()->reportState(running);
+        QVERIFY(QTest::qWaitFor([&] { return !m_etcd->get(prefix + "crashed.example.com:11").has_value(); }, 5000));
+        QVERIFY(m_etcd->get(prefix + "alive.example.com:12").has_value());
+        QVERIFY(m_etcd->get(prefix + "unknown").has_value());
+        QVERIFY(m_etcd->get(prefix + a->instanceId().toUtf8()).has_value());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestEtcdLock)

@@ -19,7 +19,12 @@ QList<OptionSpec> heartbeatOptions(const QString &envPrefix)
                                            {envPrefix + QStringLiteral("HEARTBEAT_INTERVAL")},
                                            QStringLiteral("Seconds between heartbeat writes besides those on every state change; 0 turns the heartbeat off."))
                               .withRange(0, 86400);
-    return {prefix, interval};
+    OptionSpec retention = OptionSpec::make(QStringLiteral("heartbeat_retention"), OptionType::Int, 86400,
+                                            {envPrefix + QStringLiteral("HEARTBEAT_RETENTION")},
+                                            QStringLiteral("Seconds after which the heartbeat of a silent instance (crashed or stopped) is deleted "
+                                                           "by the live ones; 0 keeps them forever."))
+                               .withRange(0, 31536000);
+    return {prefix, interval, retention};
 }
 
 } // namespace jobslib

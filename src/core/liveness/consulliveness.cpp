@@ -50,6 +50,26 @@ void ConsulLiveness::read()
         });
 }
 
+void ConsulLiveness::listHeartbeats(const QString &prefix, std::function<void(bool, const QList<StoredHeartbeat> &)> done)
+{
+    m_client.kvList(prefix, 0, 0, this, [done](const ConsulResult<KvList> &r) {
+        QList<StoredHeartbeat> heartbeats;
+        if (r.ok()) {
+            for (const KvEntry &e : r.value->entries)
+                heartbeats.append({e.key, e.value});
+        }
+        done(r.ok(), heartbeats);
+    });
+}
+
+void ConsulLiveness::removeHeartbeat(const QString &key)
+{
+    m_client.kvDelete(key, this, [key](const ConsulResult<bool> &r) {
+        if (!r.ok())
+            qCDebug(lcLiveness).noquote() << "Can't delete heartbeat" << key << ":" << r.error.describe();
+    });
+}
+
 void ConsulLiveness::putHeartbeat(const QString &heartbeatKey, const QByteArray &record)
 {
     m_client.kvPut(heartbeatKey, record, {}, this, [](const ConsulResult<bool> &r) {

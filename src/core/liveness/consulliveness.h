@@ -29,6 +29,8 @@ public:
 
 protected:
     void putHeartbeat(const QString &key, const QByteArray &record) override;
+    void listHeartbeats(const QString &prefix, std::function<void(bool ok, const QList<StoredHeartbeat> &)> done) override;
+    void removeHeartbeat(const QString &key) override;
     /*! Updates the agent TTL check on a state change, and refreshes it with every periodic heartbeat. */
     void stateReported(const InstanceState &state, Reason reason) override;
 

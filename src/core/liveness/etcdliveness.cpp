@@ -29,6 +29,26 @@ void EtcdLiveness::read()
     });
 }
 
+void EtcdLiveness::listHeartbeats(const QString &prefix, std::function<void(bool, const QList<StoredHeartbeat> &)> done)
+{
+    m_client.list(prefix.toUtf8(), this, [done](const EtcdResult<QList<EtcdKv>> &r) {
+        QList<StoredHeartbeat> heartbeats;
+        if (r.ok()) {
+            for (const EtcdKv &kv : *r.value)
+                heartbeats.append({QString::fromUtf8(kv.key), kv.value});
+        }
+        done(r.ok(), heartbeats);
+    });
+}
+
+void EtcdLiveness::removeHeartbeat(const QString &key)
+{
+    m_client.remove(key.toUtf8(), this, [key](const EtcdResult<qint64> &r) {
+        if (!r.ok())
+            qCDebug(lcLiveness).noquote() << "Can't delete heartbeat" << key << ":" << r.error.describe();
+    });
+}
+
 void EtcdLiveness::putHeartbeat(const QString &heartbeatKey, const QByteArray &record)
 {
     m_client.put(heartbeatKey.toUtf8(), record, 0, this, [](const EtcdResult<qint64> &r) {

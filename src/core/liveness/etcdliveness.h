@@ -23,6 +23,8 @@ public:
 
 protected:
     void putHeartbeat(const QString &key, const QByteArray &record) override;
+    void listHeartbeats(const QString &prefix, std::function<void(bool ok, const QList<StoredHeartbeat> &)> done) override;
+    void removeHeartbeat(const QString &key) override;
 
 private:
     EtcdClient m_client;

@@ -28,4 +28,19 @@ QByteArray heartbeatRecord(const Context &context, const InstanceState &state, q
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
+QStringList staleHeartbeatKeys(const QList<StoredHeartbeat> &heartbeats, qint64 nowS, qint64 retentionS, const QString &ownKey)
+{
+    QStringList stale;
+    for (const StoredHeartbeat &h : heartbeats) {
+        if (h.key == ownKey)
+            continue;
+        const QJsonValue timestamp = QJsonDocument::fromJson(h.value).object().value(QLatin1String("timestamp"));
+        if (!timestamp.isDouble())
+            continue; // not ours to judge
+        if (nowS - timestamp.toInteger() > retentionS)
+            stale << h.key;
+    }
+    return stale;
+}
+
 } // namespace jobslib

@@ -6,6 +6,9 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QList>
+#include <QString>
+#include <QStringList>
 
 namespace jobslib {
 
@@ -18,5 +21,19 @@ class Context;
  * sleeping, next_run (UTC epoch seconds).
  */
 JOBSLIB_EXPORT QByteArray heartbeatRecord(const Context &context, const InstanceState &state, qint64 intervalMs, const QDateTime &now);
+
+/*! One stored heartbeat: its key and value. */
+struct JOBSLIB_EXPORT StoredHeartbeat
+{
+    QString key;
+    QByteArray value;
+};
+
+/*!
+ * The keys of the heartbeats whose `timestamp` is more than retentionS seconds before nowS: those
+ * of instances that crashed or stopped long ago (a live one rewrites its key every interval). A
+ * value that is not a heartbeat record with a timestamp is left alone, as is ownKey.
+ */
+JOBSLIB_EXPORT QStringList staleHeartbeatKeys(const QList<StoredHeartbeat> &heartbeats, qint64 nowS, qint64 retentionS, const QString &ownKey);
 
 } // namespace jobslib
