@@ -239,10 +239,14 @@ void TestConsulLock::forceReleaseFencesTheKeyBeyondTheLockDelay()
 {
     // lock_delay 0: without the fence a standby would take the key while the old holder may
     // still be stopping its task (for up to the kill grace, 10 s by default).
-    auto a = context({{QStringLiteral("one_instance.consul.lock_delay"), QStringLiteral("0")}});
+    // The holder's kill grace (20 s, from its owner record) is longer than the releaser's (12.5 s):
+    // the fence covers the holder's.
+    auto a = context({{QStringLiteral("one_instance.consul.lock_delay"), QStringLiteral("0")}, {QStringLiteral("task.kill_grace"), QStringLiteral("20")}});
     auto b = context({{QStringLiteral("fqdn"), QStringLiteral("host-b.example.com")}});
     auto admin = context({{QStringLiteral("fqdn"), QStringLiteral("ops.example.com")}, {QStringLiteral("task.kill_grace"), QStringLiteral("12.5")}});
     QCOMPARE(ConsulLock::fenceSeconds(admin->config()), 14);
+    QCOMPARE(ConsulLock::fenceSeconds(admin->config(), 20), 21);
+    QCOMPARE(ConsulLock::fenceSeconds(admin->config(), 2), 14);
     QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
     lockOf(*a)->acquire();
     QVERIFY(acquired.wait(5000));
@@ -253,7 +257,7 @@ void TestConsulLock::forceReleaseFencesTheKeyBeyondTheLockDelay()
     QVERIFY(done.wait(5000));
     QVERIFY2(done.constFirst().at(0).toBool(), qPrintable(done.constFirst().at(1).toString()));
     QVERIFY2(done.constFirst().at(1).toString().contains(QStringLiteral("taken from host-a.example.com")), qPrintable(done.constFirst().at(1).toString()));
-    QVERIFY2(done.constFirst().at(1).toString().contains(QStringLiteral("free in 14 to 28 s")), qPrintable(done.constFirst().at(1).toString()));
+    QVERIFY2(done.constFirst().at(1).toString().contains(QStringLiteral("free in 21 to 42 s")), qPrintable(done.constFirst().at(1).toString()));
     QVERIFY(lost.count() || lost.wait(2000));
 
     // The standby is refused: the key is held by the fence session, in the releaser's name.
@@ -269,7 +273,7 @@ void TestConsulLock::forceReleaseFencesTheKeyBeyondTheLockDelay()
     lockOf(*b)->queryOwner();
     QVERIFY(owner.wait(5000));
     const QString detail = owner.constFirst().constFirst().value<std::optional<LockOwner>>()->detail;
-    QVERIFY2(detail.contains(QStringLiteral("TTL 14s, lock-delay 0 s")), qPrintable(detail));
+    QVERIFY2(detail.contains(QStringLiteral("TTL 21s, lock-delay 0 s")), qPrintable(detail));
 
     // When the fence expires (shortened here), the key is free at once: its lock-delay is 0.
     m_sim->setTtlMultiplier(0.1);

@@ -25,6 +25,8 @@ private Q_SLOTS:
     void nonAsciiFqdn();
     void fromPythonRecord();
     void roundTrip();
+    void killGrace_data();
+    void killGrace();
     void fromJsonFails_data();
     void fromJsonFails();
 };
@@ -178,6 +180,31 @@ void TestOwnerRecord::roundTrip()
     QCOMPARE(back->toJson(), r.toJson());
     QCOMPARE(back->datacenter, QStringLiteral("dc\"2"));
     QCOMPARE(back->fencingToken, 5u);
+}
+
+void TestOwnerRecord::killGrace_data()
+{
+    QTest::addColumn<QByteArray>("written"); // the kill_grace member as a record carries it
+    QTest::addColumn<double>("read");
+
+    QTest::newRow("whole") << QByteArray("10") << 10.0;
+    QTest::newRow("fraction") << QByteArray("12.5") << 12.5;
+    QTest::newRow("above the option's maximum") << QByteArray("1e9") << 3600.0;
+    QTest::newRow("negative") << QByteArray("-5") << 0.0;
+    QTest::newRow("not a number") << QByteArray("\"10\"") << 0.0;
+}
+
+void TestOwnerRecord::killGrace()
+{
+    QFETCH(QByteArray, written);
+    QFETCH(double, read);
+    const QByteArray json = kPythonRecord.left(kPythonRecord.size() - 1) + ", \"kill_grace\": " + written + '}';
+    const auto r = OwnerRecord::fromJson(json);
+    QVERIFY2(r.ok(), qPrintable(r.error()));
+    QCOMPARE(r->killGrace, read);
+    // Written last, and only when known; Python readers ignore it like the other additions.
+    if (read > 0 && read < 3600)
+        QCOMPARE(r->toJson(), json);
 }
 
 void TestOwnerRecord::fromJsonFails_data()

@@ -169,7 +169,8 @@ private Q_SLOTS:
 
     void forceReleaseIsNoticedByTheHolderAtOnce()
     {
-        auto a = context(QStringLiteral("host-a.example.com"));
+        // The holder's kill grace (15 s) is in its owner record; the releaser's is the default 10 s.
+        auto a = context(QStringLiteral("host-a.example.com"), {{QStringLiteral("task.kill_grace"), QStringLiteral("15")}});
         auto admin = context(QStringLiteral("admin.example.com"));
         bool won = false;
         acquire(a->lock(), &won);
@@ -194,8 +195,8 @@ private Q_SLOTS:
         QVERIFY(t.elapsed() < 1000);
         QVERIFY(!a->lock()->isHeld());
 
-        // The key now sits on the fence lease, granted for max(TTL 4 s, kill grace 10 s + 1 s): a
-        // holder that heard of it may take its kill grace to stop its task.
+        // The key now sits on the fence lease, granted for max(TTL 4 s, the holder's kill grace 15 s
+        // + 1 s): a holder that heard of it may take its kill grace to stop its task.
         const QJsonObject range = m_etcd->request(0, QStringLiteral("/v3/kv/range"),
                                                   QJsonDocument(QJsonObject{{QStringLiteral("key"), QString::fromLatin1(Key.toUtf8().toBase64())}})
                                                       .toJson(QJsonDocument::Compact))
@@ -205,7 +206,7 @@ private Q_SLOTS:
         const QJsonObject ttl = m_etcd->request(0, QStringLiteral("/v3/lease/timetolive"),
                                                 QJsonDocument(QJsonObject{{QStringLiteral("ID"), lease}}).toJson(QJsonDocument::Compact))
                                     .json();
-        QCOMPARE(ttl.value(QStringLiteral("grantedTTL")).toString(), QStringLiteral("11"));
+        QCOMPARE(ttl.value(QStringLiteral("grantedTTL")).toString(), QStringLiteral("16"));
     }
 
     void withoutEtcdTheHolderLosesBeforeTheLeaseCouldExpire()

@@ -14,8 +14,6 @@
 #include <QNetworkReply>
 #include <QRandomGenerator>
 
-#include <cmath>
-
 namespace jobslib {
 
 namespace {
@@ -386,10 +384,9 @@ void ConsulLock::queryOwner()
     });
 }
 
-qint64 ConsulLock::fenceSeconds(const Config &config)
+qint64 ConsulLock::fenceSeconds(const Config &config, double holderKillGrace)
 {
-    const qint64 grace = qint64(std::ceil(config.number(QStringLiteral("task.kill_grace"))));
-    return qBound<qint64>(MinSessionTtlS, grace + 1, MaxSessionTtlS);
+    return qBound<qint64>(MinSessionTtlS, stopFenceSeconds(config, holderKillGrace), MaxSessionTtlS);
 }
 
 void ConsulLock::forceRelease()
@@ -411,7 +408,7 @@ void ConsulLock::forceRelease()
         // before. The fence's lock-delay is 0: once it expires, standbys contend at once.
         const KvEntry entry = *r.value->entry;
         const QString who = owner.record ? owner.record->fqdn : QStringLiteral("an unknown holder");
-        const qint64 fenceS = fenceSeconds(context().config());
+        const qint64 fenceS = fenceSeconds(context().config(), owner.record ? owner.record->killGrace : 0);
         const QJsonObject body{{QStringLiteral("LockDelay"), QStringLiteral("0s")},
                                {QStringLiteral("TTL"), QStringLiteral("%1s").arg(fenceS)},
                                {QStringLiteral("Name"), QStringLiteral("jobslib release-lock fence by %1").arg(context().instanceId())}};

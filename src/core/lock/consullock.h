@@ -54,10 +54,10 @@ public:
 
     /*!
      * How long release-lock fences the key (the TTL of the fence session, which Consul expires 1
-     * to 2 x that later): the kill grace plus 1 s, which a holder that hears of it at once may
-     * take to stop its task, and at least Consul's minimal session TTL of 10 s.
+     * to 2 x that later): stopFenceSeconds(), the time a holder that hears of it at once may take
+     * to stop its task, and at least Consul's minimal session TTL of 10 s.
      */
-    static qint64 fenceSeconds(const Config &config);
+    static qint64 fenceSeconds(const Config &config, double holderKillGrace = 0);
 
     /*! Wait of the blocking queries (Consul's ?wait); tests shorten it. */
     void setWatchWaitMs(int ms) { m_watchWaitMs = ms; }

@@ -10,8 +10,6 @@
 
 #include <QRandomGenerator>
 
-#include <cmath>
-
 namespace jobslib {
 
 EtcdLock::EtcdLock(Context &context, const EtcdEndpoint &endpoint, QObject *parent)
@@ -361,11 +359,9 @@ void EtcdLock::queryOwner()
     });
 }
 
-qint64 EtcdLock::fenceSeconds(const Config &config)
+qint64 EtcdLock::fenceSeconds(const Config &config, double holderKillGrace)
 {
-    const qint64 ttl = config.integer(QStringLiteral("one_instance.etcd.ttl"));
-    const qint64 grace = qint64(std::ceil(config.number(QStringLiteral("task.kill_grace"))));
-    return qMax(ttl, grace + 1);
+    return qMax(config.integer(QStringLiteral("one_instance.etcd.ttl")), stopFenceSeconds(config, holderKillGrace));
 }
 
 void EtcdLock::forceRelease()
@@ -388,7 +384,7 @@ void EtcdLock::forceRelease()
         // expires, after the old holder's deadline has certainly passed.
         // A holder that does hear of it at once stops its task within the kill grace: the fence
         // lasts for whichever is longer.
-        const qint64 fenceS = fenceSeconds(context().config());
+        const qint64 fenceS = fenceSeconds(context().config(), ownerOf(kv).record ? ownerOf(kv).record->killGrace : 0);
         m_client.grantLease(fenceS, this, [this, kv, who, fenceS](const EtcdResult<qint64> &g) {
             if (!g.ok()) {
                 Q_EMIT forceReleaseFinished(false, QStringLiteral("cannot create the fencing lease: ") + g.error.describe());

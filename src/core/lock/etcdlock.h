@@ -52,10 +52,10 @@ public:
 
     /*!
      * How long release-lock fences the key: until the old holder has certainly stopped, that is
-     * the TTL (a holder that does not hear of it stops at its own deadline) or the kill grace plus
-     * 1 s (one that hears of it at once may take that long to stop its task), whichever is longer.
+     * the TTL (a holder that does not hear of it stops at its own deadline) or stopFenceSeconds()
+     * (one that hears of it at once may take its kill grace to stop its task), whichever is longer.
      */
-    static qint64 fenceSeconds(const Config &config);
+    static qint64 fenceSeconds(const Config &config, double holderKillGrace = 0);
 
     const EtcdClient &client() const { return m_client; }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "lockbackend.h"
 
+#include <cmath>
+
 #include "app/context.h"
 #include "jobslib_version.h"
 #include "runner/clock.h"
@@ -38,7 +40,14 @@ OwnerRecord LockBackend::ownRecord(quint64 fencingToken) const
     r.datacenter = m_context.datacenter();
     r.version = QStringLiteral(JOBSLIB_VERSION_STRING);
     r.fencingToken = fencingToken;
+    r.killGrace = m_context.config().number(QStringLiteral("task.kill_grace"));
     return r;
+}
+
+qint64 LockBackend::stopFenceSeconds(const Config &config, double holderKillGrace)
+{
+    const double grace = qMax(config.number(QStringLiteral("task.kill_grace")), holderKillGrace);
+    return qint64(std::ceil(grace)) + 1;
 }
 
 } // namespace jobslib

@@ -9,6 +9,7 @@
 
 namespace jobslib {
 
+class Config;
 class Context;
 
 /*! Who holds a lock, as far as the backend can tell. */
@@ -73,6 +74,13 @@ public:
     virtual void queryOwner() = 0;
     /*! Frees a lock held by somebody else (release-lock); the holder is made to notice and stop. */
     virtual void forceRelease() = 0;
+
+    /*!
+     * How long release-lock must keep the lock from the standbys so that the old holder's task has
+     * stopped: the longer of the kill grace in config and the holder's (holderKillGrace, from its
+     * owner record; 0 when it did not say), rounded up, plus 1 s.
+     */
+    static qint64 stopFenceSeconds(const Config &config, double holderKillGrace);
 
 Q_SIGNALS:
     /*! acquire() succeeded; \a fencingToken is larger than that of any earlier acquisition. */

@@ -4,6 +4,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <cmath>
+
 namespace jobslib {
 
 QByteArray pythonJsonString(const QString &s)
@@ -74,6 +76,8 @@ QByteArray OwnerRecord::toJson() const
         out += ", \"version\": " + pythonJsonString(version);
     if (fencingToken)
         out += ", \"fencing_token\": " + QByteArray::number(fencingToken);
+    if (killGrace > 0)
+        out += ", \"kill_grace\": " + QByteArray::number(killGrace);
     out += '}';
     return out;
 }
@@ -96,6 +100,9 @@ Expected<OwnerRecord> OwnerRecord::fromJson(const QByteArray &json)
     r.datacenter = o.value(QLatin1String("datacenter")).toString();
     r.version = o.value(QLatin1String("version")).toString();
     r.fencingToken = quint64(o.value(QLatin1String("fencing_token")).toDouble());
+    // Only a sane value may lengthen a fence: task.kill_grace is 0 to 3600 s.
+    const double grace = o.value(QLatin1String("kill_grace")).toDouble();
+    r.killGrace = std::isfinite(grace) && grace > 0 ? qMin(grace, 3600.0) : 0;
     return r;
 }
 

@@ -30,6 +30,11 @@ struct JOBSLIB_EXPORT OwnerRecord
      * etcd holder writes 0; readers take the token from the key's create revision.
      */
     quint64 fencingToken = 0;
+    /*!
+     * The holder's task.kill_grace in seconds: how long its task may take to stop once told to.
+     * release-lock keeps the lock fenced at least that long. 0: unknown, not written.
+     */
+    double killGrace = 0;
 
     /*! A record for "now" with the time fields filled in. */
     static OwnerRecord now(const QString &fqdn, const QDateTime &utcNow);
