@@ -36,6 +36,7 @@ private Q_SLOTS:
     void forceReleaseIsNoticedWithinOneSecond();
     void forceReleaseFencesTheKeyBeyondTheLockDelay();
     void forceReleaseOfAChangedLockDoesNothing();
+    void forceReleaseWithoutAnAnswerKeepsTheFence();
     void lostSessionsThenLockDelayBackOff();
     void renewalErrorsAreRetried();
     void unreachableConsulLosesBeforeTheServerCould();
@@ -48,6 +49,13 @@ private Q_SLOTS:
 private:
     std::unique_ptr<Context> context(const QHash<QString, QString> &extra = {}) const;
     ConsulLock *lockOf(Context &c) const { return qobject_cast<ConsulLock *>(c.lock()); }
+    /*! Acquires the lock of c (it must be free): the fencing token, 0 when it was not acquired within 5 s. */
+    quint64 acquire(Context &c) const
+    {
+        QSignalSpy acquired(lockOf(c), &LockBackend::acquired);
+        lockOf(c)->acquire();
+        return acquired.wait(5000) ? acquired.constFirst().constFirst().toULongLong() : 0;
+    }
     QList<LoggedRequest> consulRequests() const;
 
     std::unique_ptr<ConsulSimulator> m_sim;
@@ -152,9 +160,7 @@ void TestConsulLock::contendedFollowsPythonsWire()
 {
     auto a = context();
     auto b = context({{QStringLiteral("fqdn"), QStringLiteral("host-b.example.com")}});
-    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
-    lockOf(*a)->acquire();
-    QVERIFY(acquired.wait(5000));
+    QVERIFY(acquire(*a));
     m_sim->clearRequestLog();
     QSignalSpy notAcquired(lockOf(*b), &LockBackend::notAcquired);
     lockOf(*b)->acquire();
@@ -220,9 +226,7 @@ void TestConsulLock::forceReleaseIsNoticedWithinOneSecond()
 {
     auto a = context();
     auto admin = context();
-    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
-    lockOf(*a)->acquire();
-    QVERIFY(acquired.wait(5000));
+    QVERIFY(acquire(*a));
     QSignalSpy lost(lockOf(*a), &LockBackend::lost);
     QSignalSpy done(lockOf(*admin), &LockBackend::forceReleaseFinished);
     QElapsedTimer t;
@@ -247,10 +251,8 @@ void TestConsulLock::forceReleaseFencesTheKeyBeyondTheLockDelay()
     QCOMPARE(ConsulLock::fenceSeconds(admin->config()), 14);
     QCOMPARE(ConsulLock::fenceSeconds(admin->config(), 20), 21);
     QCOMPARE(ConsulLock::fenceSeconds(admin->config(), 2), 14);
-    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
-    lockOf(*a)->acquire();
-    QVERIFY(acquired.wait(5000));
-    const quint64 token = acquired.constFirst().constFirst().toULongLong();
+    const quint64 token = acquire(*a);
+    QVERIFY(token);
     QSignalSpy lost(lockOf(*a), &LockBackend::lost);
     QSignalSpy done(lockOf(*admin), &LockBackend::forceReleaseFinished);
     lockOf(*admin)->forceRelease();
@@ -292,9 +294,7 @@ void TestConsulLock::forceReleaseOfAChangedLockDoesNothing()
     // the new holder keeps the lock and the fence session is destroyed again.
     auto a = context();
     auto admin = context();
-    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
-    lockOf(*a)->acquire();
-    QVERIFY(acquired.wait(5000));
+    QVERIFY(acquire(*a));
     QSignalSpy lost(lockOf(*a), &LockBackend::lost);
     // release-lock reads the key, then creates its fence session (delayed here); meanwhile the
     // holder rewrites its record (as its token correction does), which moves ModifyIndex.
@@ -318,6 +318,28 @@ void TestConsulLock::forceReleaseOfAChangedLockDoesNothing()
     QVERIFY(lost.isEmpty());
     // Only the holder's session is left: the fence was destroyed again.
     QTRY_COMPARE_WITH_TIMEOUT(m_sim->store()->sessions().size(), 1, 5000);
+}
+
+void TestConsulLock::forceReleaseWithoutAnAnswerKeepsTheFence()
+{
+    // The transaction is carried out, but its answer comes after the client's timeout (2 s): the
+    // fence must stay, or the key would be free while the old task may still be stopping.
+    auto a = context();
+    auto admin = context();
+    QVERIFY(acquire(*a));
+    QSignalSpy lost(lockOf(*a), &LockBackend::lost);
+    m_sim->setResponseDelay(3000, QStringLiteral("/v1/txn"), FaultInjector::DelayPoint::AfterHandling);
+    QSignalSpy done(lockOf(*admin), &LockBackend::forceReleaseFinished);
+    lockOf(*admin)->forceRelease();
+    QVERIFY(done.wait(10000));
+    m_sim->clearFaults();
+    QVERIFY(!done.constFirst().at(0).toBool());
+    QVERIFY2(done.constFirst().at(1).toString().contains(QStringLiteral("if the release went through, the lock is fenced")),
+             qPrintable(done.constFirst().at(1).toString()));
+    QVERIFY(lost.count() || lost.wait(2000)); // the holder saw its key move
+    const consulsim::KvEntry *key = m_sim->store()->kvGet(Key);
+    QVERIFY(key && !key->session.isEmpty());
+    QVERIFY2(m_sim->store()->session(key->session), "the fence session was destroyed");
 }
 
 void TestConsulLock::lostSessionsThenLockDelayBackOff()
@@ -354,9 +376,7 @@ void TestConsulLock::lostSessionsThenLockDelayBackOff()
 void TestConsulLock::renewalErrorsAreRetried()
 {
     auto a = context();
-    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
-    lockOf(*a)->acquire();
-    QVERIFY(acquired.wait(5000));
+    QVERIFY(acquire(*a));
     QSignalSpy lost(lockOf(*a), &LockBackend::lost);
     m_sim->failNext(2, 500, QByteArrayLiteral("No cluster leader"), QStringLiteral("/v1/session/renew"));
     // TTL 10 s: renewals at 3.3 s; two failures are retried 1 s apart, the third succeeds.
@@ -424,9 +444,7 @@ void TestConsulLock::malformedAnswerIsNeverBelieved()
 void TestConsulLock::queryOwnerShowsHolder()
 {
     auto a = context();
-    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
-    lockOf(*a)->acquire();
-    QVERIFY(acquired.wait(5000));
+    QVERIFY(acquire(*a));
     auto b = context();
     QSignalSpy queried(lockOf(*b), &LockBackend::ownerQueried);
     lockOf(*b)->queryOwner();
@@ -443,9 +461,7 @@ void TestConsulLock::queryOwnerShowsHolder()
 void TestConsulLock::failedReleaseFreesTheLockOnceConsulAnswers()
 {
     auto a = context();
-    QSignalSpy acquired(lockOf(*a), &LockBackend::acquired);
-    lockOf(*a)->acquire();
-    QVERIFY(acquired.wait(5000));
+    QVERIFY(acquire(*a));
     const QString session = m_sim->store()->sessions().constFirst().id;
 
     // The release PUT, the destroy and its first background retry fail.

@@ -429,11 +429,17 @@ void ConsulLock::forceRelease()
                                  kvOp(QStringLiteral("unlock"), {{QStringLiteral("Session"), entry.session}}),
                                  kvOp(QStringLiteral("lock"), {{QStringLiteral("Session"), fence}, {QStringLiteral("Value"), record}})};
             m_client.txn(ops, this, [this, entry, who, fence, fenceS](const ConsulResult<TxnAnswer> &t) {
-                if (!t.ok() || !t.value->committed) {
+                if (t.ok() && !t.value->committed) {
                     destroySession(fence);
-                    Q_EMIT forceReleaseFinished(false, t.ok() ? QStringLiteral("the lock changed hands meanwhile; nothing done (%1)")
-                                                                    .arg(t.value->errors.join(QStringLiteral("; ")))
-                                                              : t.error.describe());
+                    Q_EMIT forceReleaseFinished(false, QStringLiteral("the lock changed hands meanwhile; nothing done (%1)")
+                                                           .arg(t.value->errors.join(QStringLiteral("; "))));
+                    return;
+                }
+                if (!t.ok()) {
+                    // No answer does not mean not done: if the transaction went through, destroying
+                    // the fence would free the key while the old task may still be stopping. Left
+                    // alone, the fence expires by itself.
+                    Q_EMIT forceReleaseFinished(false, fenceOutcomeUnknown(t.error.describe(), QStringLiteral("%1 to %2 s").arg(fenceS).arg(2 * fenceS)));
                     return;
                 }
                 // The old holder's watch sees the fence's session on its key; destroying its own

@@ -392,10 +392,16 @@ void EtcdLock::forceRelease()
             }
             const qint64 fence = *g.value;
             m_client.replaceIfCreatedAt(m_key, kv.createRevision, ownRecord(0).toJson(), fence, this, [this, kv, who, fence, fenceS](const EtcdResult<bool> &t) {
-                if (!t.ok() || !*t.value) {
+                if (t.ok() && !*t.value) {
                     revokeQuietly(fence);
                     // Not released: the new holder keeps the lock (the operator looks again).
-                    Q_EMIT forceReleaseFinished(false, t.ok() ? QStringLiteral("the lock changed hands meanwhile; nothing done") : t.error.describe());
+                    Q_EMIT forceReleaseFinished(false, QStringLiteral("the lock changed hands meanwhile; nothing done"));
+                    return;
+                }
+                if (!t.ok()) {
+                    // It may have gone through: revoking the fence would then free the key while the
+                    // old task may still be stopping. Left alone, the fence lease expires by itself.
+                    Q_EMIT forceReleaseFinished(false, fenceOutcomeUnknown(t.error.describe(), QStringLiteral("%1 s").arg(fenceS)));
                     return;
                 }
                 // The old holder's watch sees the key move, its next renewal finds the key gone from

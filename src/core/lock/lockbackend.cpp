@@ -44,6 +44,11 @@ OwnerRecord LockBackend::ownRecord(quint64 fencingToken) const
     return r;
 }
 
+QString LockBackend::fenceOutcomeUnknown(const QString &error, const QString &fenceLength)
+{
+    return QStringLiteral("%1; if the release went through, the lock is fenced for %2 (run lock-info to see)").arg(error, fenceLength);
+}
+
 qint64 LockBackend::stopFenceSeconds(const Config &config, double holderKillGrace)
 {
     const double grace = qMax(config.number(QStringLiteral("task.kill_grace")), holderKillGrace);

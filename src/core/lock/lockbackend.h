@@ -114,6 +114,11 @@ protected:
     Context &context() const { return m_context; }
     /*! The record this instance writes when it acquires. */
     OwnerRecord ownRecord(quint64 fencingToken) const;
+    /*!
+     * forceReleaseFinished()'s text when the fencing request got no answer: it may have gone
+     * through, so the fence is left to expire (fenceLength: "11 s", "11 to 22 s").
+     */
+    static QString fenceOutcomeUnknown(const QString &error, const QString &fenceLength);
 
 private:
     Context &m_context;
