@@ -376,7 +376,8 @@ void EtcdLock::forceRelease()
             return;
         }
         const EtcdKv kv = *r.value->kv;
-        const QString who = ownerOf(kv).record ? ownerOf(kv).record->fqdn : QStringLiteral("unknown holder");
+        const std::optional<OwnerRecord> record = ownerOf(kv).record;
+        const QString who = record ? record->fqdn : QStringLiteral("unknown holder");
         // etcd has no lock-delay: a standby would acquire within milliseconds, while a holder that
         // does not hear of the revocation (its watch stalled) may run on until its own deadline,
         // up to TTL after its last keep-alive. So the key is handed, in one transaction, to a
@@ -384,7 +385,7 @@ void EtcdLock::forceRelease()
         // expires, after the old holder's deadline has certainly passed.
         // A holder that does hear of it at once stops its task within the kill grace: the fence
         // lasts for whichever is longer.
-        const qint64 fenceS = fenceSeconds(context().config(), ownerOf(kv).record ? ownerOf(kv).record->killGrace : 0);
+        const qint64 fenceS = fenceSeconds(context().config(), record ? record->killGrace : 0);
         m_client.grantLease(fenceS, this, [this, kv, who, fenceS](const EtcdResult<qint64> &g) {
             if (!g.ok()) {
                 Q_EMIT forceReleaseFinished(false, QStringLiteral("cannot create the fencing lease: ") + g.error.describe());
