@@ -9,6 +9,7 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QTimer>
 
 #include <atomic>
 #include <cerrno>
@@ -40,18 +41,36 @@ TaskResult failed(const QString &error, int exitCode = 0)
 CommandTask::CommandTask(const QStringList &command, QObject *parent)
     : BaseTask(parent)
     , m_command(command)
+    , m_killTimer(new QTimer(this))
 {
+    m_killTimer->setSingleShot(true);
+    m_killTimer->setInterval(GuardKillWaitMs);
+    connect(m_killTimer, &QTimer::timeout, this, [this] {
+        if (!m_process)
+            return;
+        qCWarning(lcTask) << "jobslib-guard did not end the run within" << GuardKillWaitMs
+                          << "ms after it was told to: killing the task's process group, the guard and the run's cgroup";
+        killRun();
+    });
 }
 
 CommandTask::~CommandTask()
 {
     if (m_process) {
         // runjob is going away with the command still running (the runner normally waits for
-        // finished()). QProcess's own destructor would kill only the guard and leave the group
-        // running, so kill the group and reap the guard here without reporting anything.
+        // finished()). QProcess's own destructor would kill only the guard and leave the rest
+        // running: have the guard kill the run, as forceStop() does, but waiting right here, and
+        // reap the guard without reporting anything.
         disconnect(m_process, nullptr, this, nullptr);
-        signalGroup(SIGKILL);
-        m_process->waitForFinished(5000);
+        if (!writeControl("K\n") || !m_process->waitForFinished(GuardKillWaitMs)) {
+            killRun();
+            m_process->waitForFinished(5000);
+        }
+    }
+    if (m_cgroup.isValid()) {
+        m_cgroup.kill();
+        if (!m_cgroup.remove())
+            qCDebug(lcTask) << "cannot remove the run's cgroup" << m_cgroup.path() << qt_error_string(errno);
     }
     closeControl();
 }
@@ -148,6 +167,16 @@ void CommandTask::start()
             deferred(this, [this, error] { finish(failed(error)); });
             return;
         }
+        // Only the guard can put the command into a cgroup before it runs, and only its kill
+        // reaches daemons when runjob is gone: no guard, no cgroup.
+        QString whyNot;
+        m_cgroup = RunCgroup::create(&whyNot);
+        static std::atomic<bool> told{false};
+        if (!m_cgroup.isValid() && !told.exchange(true)) {
+            qCDebug(lcTask).noquote() << QStringLiteral("Runs get no cgroup of their own (%1): a run is contained by its process "
+                                                        "group and jobslib-guard, the subreaper of its orphans")
+                                             .arg(whyNot);
+        }
     }
 
     auto *process = new QProcess(this);
@@ -162,9 +191,10 @@ void CommandTask::start()
     const pid_t runjobPid = ::getpid();
     if (m_guarded) {
         process->setProgram(guard);
-        process->setArguments(QStringList{QString::number(runjobPid), QStringLiteral("--control-fd"),
-                                          QString::number(GuardControlFd), QStringLiteral("--")}
-                              + m_command);
+        QStringList arguments{QString::number(runjobPid), QStringLiteral("--control-fd"), QString::number(GuardControlFd)};
+        if (m_cgroup.isValid())
+            arguments << QStringLiteral("--cgroup") << m_cgroup.path();
+        process->setArguments(arguments << QStringLiteral("--") << m_command);
         const int controlFd = m_controlReadFd;
         // Runs between fork and exec: async-signal-safe calls only. The guard leads a new group
         // so stopping reaches the command's children too and never runjob itself.
@@ -252,9 +282,15 @@ void CommandTask::complete(QProcess *process, const TaskResult &result)
     if (process != m_process)
         return;
     m_process = nullptr;
+    m_killTimer->stop();
     // Whatever the command left running in the background would go on working without the lock:
-    // the run is over, so its whole group goes.
+    // the run is over, so its whole group goes. The guard killed it already unless it was
+    // frozen and killed itself; so it is with the run's cgroup, which the guard also removed.
     signalGroup(SIGKILL);
+    if (m_cgroup.isValid()) {
+        removeCgroup(m_cgroup);
+        m_cgroup = RunCgroup();
+    }
     // A later stop must not signal the group, whose id is free for reuse as soon as its last
     // member is gone.
     m_pgid = 0;
@@ -274,8 +310,42 @@ void CommandTask::requestStop()
 
 bool CommandTask::forceStop()
 {
-    signalGroup(SIGKILL);
+    if (!m_process)
+        return true;
+    if (m_killTimer->isActive())
+        return true; // the guard was told; the timer ends the wait
+    if (m_guarded && writeControl("K\n")) {
+        m_killTimer->start();
+        return true;
+    }
+    killRun();
     return true;
+}
+
+void CommandTask::killRun()
+{
+    signalGroup(SIGKILL);
+    // The guard leaves the group while it kills the run: should it hang there, it is not hit.
+    if (m_guarded && m_process && m_process->processId() > 0)
+        ::kill(pid_t(m_process->processId()), SIGKILL);
+    if (m_cgroup.isValid())
+        m_cgroup.kill();
+}
+
+void CommandTask::removeCgroup(const RunCgroup &cgroup, int attempt)
+{
+    // Killed processes leave the cgroup as they die, which takes a moment: 50 tries, 20 ms apart.
+    constexpr int Attempts = 50;
+    constexpr int RetryMs = 20;
+    if (attempt == 0 && !cgroup.isEmpty())
+        cgroup.kill();
+    if (cgroup.remove())
+        return;
+    if (attempt + 1 >= Attempts) {
+        qCWarning(lcTask) << "cannot remove the run's cgroup" << cgroup.path() << qt_error_string(errno);
+        return;
+    }
+    QTimer::singleShot(RetryMs, this, [this, cgroup, attempt] { removeCgroup(cgroup, attempt + 1); });
 }
 
 void CommandTask::setLockDeadline(qint64 remainingMs)
@@ -301,21 +371,27 @@ bool CommandTask::openControl(QString *error)
     return true;
 }
 
-void CommandTask::sendLockDeadline()
+bool CommandTask::writeControl(const QByteArray &line)
 {
     if (m_controlFd < 0)
-        return;
-    // What is left now: the guard counts it from when it reads the line.
-    char line[32];
-    const int size = std::snprintf(line, sizeof(line), "D %lld\n", static_cast<long long>(lockRemainingMs()));
+        return false;
     ssize_t written;
     do {
-        written = ::write(m_controlFd, line, size_t(size));
+        written = ::write(m_controlFd, line.constData(), size_t(line.size()));
     } while (written < 0 && errno == EINTR);
     // A line is shorter than PIPE_BUF, so it is written whole or not at all. EAGAIN needs 64 KiB
     // of unread lines, i.e. a guard that stopped reading: the last line it did read still holds.
     if (written < 0 && errno != EAGAIN)
         qCDebug(lcTask) << "cannot write to jobslib-guard's control pipe:" << qt_error_string(errno);
+    return written == ssize_t(line.size());
+}
+
+void CommandTask::sendLockDeadline()
+{
+    // What is left now: the guard counts it from when it reads the line.
+    char line[32];
+    const int size = std::snprintf(line, sizeof(line), "D %lld\n", static_cast<long long>(lockRemainingMs()));
+    writeControl(QByteArray(line, size));
 }
 
 void CommandTask::closeControl()
