@@ -4,7 +4,8 @@
 # `systemd-analyze verify` check it (Documentation=man:runjob(1) against packaging/man). systemd
 # only warns about unknown keys or bad values and still exits 0, so any output fails the test too.
 # Then checks what runjob relies on: who gets the stop signal, the stop timeout against runjob's
-# own kill grace, the settings paths, restarts and the hardening. INJECT adds a line after
+# own kill grace, the cgroup delegated for the runs' cgroups, the settings paths, restarts and the
+# hardening. INJECT adds a line after
 # KillMode= (for the test that proves a broken unit fails).
 cmake_minimum_required(VERSION 3.21)
 include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/JobslibScriptArgs.cmake)
@@ -56,12 +57,28 @@ expect_line("StateDirectory=jobslib" "/var/lib/jobslib must be writable under Pr
 expect_line("RuntimeDirectory=jobslib" "/run/jobslib must be writable: the default lock and liveness files")
 expect_line("RuntimeDirectoryPreserve=yes" "stopping one instance must not delete the lock files of the others")
 expect_line("Environment=XDG_RUNTIME_DIR=%t" "the default lock and liveness files go to \$XDG_RUNTIME_DIR/jobslib = /run/jobslib")
+# The last assignment is the one systemd uses.
+function(last_value key out)
+  string(REGEX MATCHALL "(^|\n)${key}=[^\n]*" all "${settings}")
+  list(POP_BACK all last)
+  string(REGEX REPLACE "^\n?${key}=" "" last "${last}")
+  set(${out} "${last}" PARENT_SCOPE)
+endfunction()
+last_value(Delegate delegate)
+if(NOT delegate STREQUAL "yes")
+  set(problems "${problems}\n- runjob@.service needs `Delegate=yes` (it has `Delegate=${delegate}`): each run gets a cgroup below the unit's, killed as a whole when the run ends")
+endif()
+last_value(ProtectControlGroups protect_cgroups)
+if(protect_cgroups MATCHES "^(yes|true|on|1)$")
+  set(problems "${problems}\n- ProtectControlGroups=${protect_cgroups} makes the cgroup file system read-only: runs cannot get a cgroup of their own")
+endif()
 string(REGEX REPLACE "([][.*+?^$()|\\\\])" "\\\\\\1" runjob_re "${RUNJOB}")
 if(NOT settings MATCHES "\nExecStart=${runjob_re} --settings /etc/jobslib/%i\\.ini \\$RUNJOB_ARGS\n")
   set(problems "${problems}\n- ExecStart must run runjob --settings /etc/jobslib/%i.ini")
 endif()
 
-# runjob stops the task (SIGKILL after task.kill_grace), then flushes metrics for at most 5 s
+# runjob stops the task (after task.kill_grace jobslib-guard kills it; runjob does itself if the
+# guard has not within 3 s, CommandTask::GuardKillWaitMs), then flushes metrics for at most 5 s
 # (Runner's flushTimeoutMs, not an option) and releases the lock: systemd must wait longer.
 execute_process(COMMAND ${CMAKE_COMMAND} -E env --unset=JOBSLIB_TASK_KILL_GRACE --unset=JOBSLIB_SETTINGS
     --unset=JOBSLIB_SETTINGS_MODULE "${RUNJOB}" --print-config -- /bin/true
@@ -78,11 +95,11 @@ if(NOT settings MATCHES "\nTimeoutStopSec=([0-9]+)\n")
   message(FATAL_ERROR "runjob@.service needs TimeoutStopSec= in plain seconds")
 endif()
 set(timeout ${CMAKE_MATCH_1})
-math(EXPR needed "${grace_s} + 5 + 5") # grace + metrics flush + the lock release
+math(EXPR needed "${grace_s} + 3 + 5 + 5") # grace + the guard's kill + metrics flush + the lock release
 if(timeout LESS needed)
-  set(problems "${problems}\n- TimeoutStopSec=${timeout} is too short: task.kill_grace ${kill_grace} s + 5 s metrics flush + 5 s for the release")
+  set(problems "${problems}\n- TimeoutStopSec=${timeout} is too short: task.kill_grace ${kill_grace} s + 3 s for jobslib-guard's kill + 5 s metrics flush + 5 s for the release")
 endif()
 if(problems)
   message(FATAL_ERROR "runjob@.service:${problems}")
 endif()
-message(STATUS "systemd-analyze verify: clean; TimeoutStopSec=${timeout} >= task.kill_grace ${kill_grace} + 10")
+message(STATUS "systemd-analyze verify: clean; TimeoutStopSec=${timeout} >= task.kill_grace ${kill_grace} + 13")
