@@ -61,7 +61,7 @@
  * anyway (a pending SIGKILL cannot be undone): a process stuck in the kernel (D state, a hung
  * NFS server) must not hold up the end of the run for ever. runjob's own fallback after "K"
  * (CommandTask) waits longer than this. */
-#define KILL_WAIT_MS 2000
+#define KILL_WAIT_MS 500
 
 /* Signals runjob sends to the whole group to stop the task; they are meant for the command. */
 static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};

@@ -78,7 +78,7 @@ if(NOT settings MATCHES "\nExecStart=${runjob_re} --settings /etc/jobslib/%i\\.i
 endif()
 
 # runjob stops the task (after task.kill_grace jobslib-guard kills it; runjob does itself if the
-# guard has not within 3 s, CommandTask::GuardKillWaitMs), then flushes metrics for at most 5 s
+# guard has not within 1 s, CommandTask::GuardKillWaitMs), then flushes metrics for at most 5 s
 # (Runner's flushTimeoutMs, not an option) and releases the lock: systemd must wait longer.
 execute_process(COMMAND ${CMAKE_COMMAND} -E env --unset=JOBSLIB_TASK_KILL_GRACE --unset=JOBSLIB_SETTINGS
     --unset=JOBSLIB_SETTINGS_MODULE "${RUNJOB}" --print-config -- /bin/true
@@ -95,11 +95,11 @@ if(NOT settings MATCHES "\nTimeoutStopSec=([0-9]+)\n")
   message(FATAL_ERROR "runjob@.service needs TimeoutStopSec= in plain seconds")
 endif()
 set(timeout ${CMAKE_MATCH_1})
-math(EXPR needed "${grace_s} + 3 + 5 + 5") # grace + the guard's kill + metrics flush + the lock release
+math(EXPR needed "${grace_s} + 1 + 5 + 5") # grace + the guard's kill + metrics flush + the lock release
 if(timeout LESS needed)
-  set(problems "${problems}\n- TimeoutStopSec=${timeout} is too short: task.kill_grace ${kill_grace} s + 3 s for jobslib-guard's kill + 5 s metrics flush + 5 s for the release")
+  set(problems "${problems}\n- TimeoutStopSec=${timeout} is too short: task.kill_grace ${kill_grace} s + 1 s for jobslib-guard's kill + 5 s metrics flush + 5 s for the release")
 endif()
 if(problems)
   message(FATAL_ERROR "runjob@.service:${problems}")
 endif()
-message(STATUS "systemd-analyze verify: clean; TimeoutStopSec=${timeout} >= task.kill_grace ${kill_grace} + 13")
+message(STATUS "systemd-analyze verify: clean; TimeoutStopSec=${timeout} >= task.kill_grace ${kill_grace} + 11")

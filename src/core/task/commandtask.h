@@ -53,7 +53,7 @@ public:
     bool forceStop() override;
 
     /*! How long forceStop() gives jobslib-guard to kill the run before it kills the guard too. */
-    static constexpr int GuardKillWaitMs = 3000;
+    static constexpr int GuardKillWaitMs = 1000;
     /*! Also tells the guard of a running command, which kills the group once the deadline passes. */
     void setLockDeadline(qint64 remainingMs) override;
 
