@@ -325,9 +325,9 @@ static int kill_run(struct run *run)
         int reaped = 0;
         if (!reap_ended(run, &reaped))
             break; /* no child left */
-        if (reaped > 0)
-            continue; /* their children may be the guard's now */
         const long long remaining = deadline - now_ns();
+        if (reaped > 0 && remaining > 0)
+            continue; /* their children may be the guard's now */
         if (remaining <= 0) {
             fprintf(stderr, "jobslib-guard: processes of the task are still ending after %d ms: not waiting for them\n", KILL_WAIT_MS);
             break;
