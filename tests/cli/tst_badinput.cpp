@@ -200,6 +200,15 @@ void TestBadInput::rejected_data()
     QTest::newRow("file line without =") << command() << noEnv << QByteArray("run_once = 1\nsleep_interval 5\n")
                                          << QStringList{QStringLiteral("settings file '%SETTINGS%' line 2"),
                                                         QStringLiteral("expected 'key = value' or '[section]'"), QStringLiteral("sleep_interval 5")};
+    // Issue 15: with no task on the command line the task may come from the file (task.command):
+    // a broken file is what to report, not "no task given".
+    QTest::newRow("file line without =, no task given") << QStringList{QStringLiteral("--run-once")} << noEnv
+                                                        << QByteArray("run_once = 1\nsleep_interval 5\n")
+                                                        << QStringList{QStringLiteral("settings file '%SETTINGS%' line 2"),
+                                                                       QStringLiteral("expected 'key = value' or '[section]'")};
+    QTest::newRow("unreadable settings file, no task given") << QStringList{QStringLiteral("--run-once"), QStringLiteral("-s"), QStringLiteral("%DIR%/missing.ini")}
+                                                             << noEnv << noFile
+                                                             << QStringList{QStringLiteral("settings file '%DIR%/missing.ini': cannot read it")};
     QTest::newRow("file missing ]") << command() << noEnv << QByteArray("[one_instance\nbackend = file\n")
                                     << QStringList{QStringLiteral("settings file '%SETTINGS%' line 1"), QStringLiteral("lacks the closing ']'")};
     QTest::newRow("file duplicate key") << command() << noEnv << QByteArray("run_once = 1\nkeep_lock = 1\nRUN_ONCE = 0\n")

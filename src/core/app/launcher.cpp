@@ -119,20 +119,18 @@ FirstPass firstPass(const QStringList &arguments)
 }
 
 /*!
- * The settings file's values before the full load (which reports any error in it): the few
- * that decide where to find the task. Read once.
+ * The settings file's values before the full load: the few that decide where to find the task.
+ * A file that cannot be read or parsed is reported here, before anything that depends on it
+ * (such as "no task given" when the task was to come from task.command).
  */
-QHash<QString, QString> earlySettings(const QString &settings)
+Expected<QHash<QString, QString>> earlySettings(const QString &settings)
 {
+    const auto entries = ConfigLoader::readSettingsFile(settings);
+    if (!entries)
+        return Expected<QHash<QString, QString>>::failure(entries.error());
     QHash<QString, QString> values;
-    QFile f(settings);
-    if (settings.isEmpty() || !f.open(QIODevice::ReadOnly))
-        return values;
-    const auto entries = parseIni(f.readAll());
-    if (entries) {
-        for (const IniEntry &e : entries.value())
-            values.insert(e.section.isEmpty() ? e.key : e.section + QLatin1Char('.') + e.key, e.value);
-    }
+    for (const IniEntry &e : entries.value())
+        values.insert(e.section.isEmpty() ? e.key : e.section + QLatin1Char('.') + e.key, e.value);
     return values;
 }
 
@@ -206,7 +204,10 @@ int Launcher::exec(const QStringList &arguments)
     }
 
     QStringList pluginDirs;
-    const QHash<QString, QString> early = earlySettings(first.settings);
+    const auto earlyOrError = earlySettings(first.settings);
+    if (!earlyOrError)
+        return usageError(earlyOrError.error());
+    const QHash<QString, QString> &early = earlyOrError.value();
     const QString pluginPath = earlyValue(m_env, QStringLiteral("JOBSLIB_PLUGIN_PATH"), early, QStringLiteral("plugin_path"));
     for (const QString &d : pluginPath.split(QLatin1Char(':'), Qt::SkipEmptyParts))
         pluginDirs << d;

@@ -23,17 +23,28 @@ ConfigLoader::ConfigLoader(OptionTable table)
 {
 }
 
+Expected<QList<IniEntry>> ConfigLoader::readSettingsFile(const QString &path)
+{
+    using R = Expected<QList<IniEntry>>;
+    if (path.isEmpty())
+        return QList<IniEntry>();
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return R::failure(QStringLiteral("settings file '%1': cannot read it: %2").arg(path, file.errorString()));
+    const auto parsed = parseIni(file.readAll());
+    if (!parsed)
+        return R::failure(QStringLiteral("settings file '%1' %2").arg(path, parsed.error()));
+    return parsed;
+}
+
 Expected<Config> ConfigLoader::load() const
 {
     using R = Expected<Config>;
     QHash<QString, Raw> fromFile;
     if (!m_settingsFile.isEmpty()) {
-        QFile file(m_settingsFile);
-        if (!file.open(QIODevice::ReadOnly))
-            return R::failure(QStringLiteral("settings file '%1': cannot read it: %2").arg(m_settingsFile, file.errorString()));
-        const auto parsed = parseIni(file.readAll());
+        const auto parsed = readSettingsFile(m_settingsFile);
         if (!parsed)
-            return R::failure(QStringLiteral("settings file '%1' %2").arg(m_settingsFile, parsed.error()));
+            return R::failure(parsed.error());
         for (const IniEntry &e : parsed.value()) {
             const QString name = e.section.isEmpty() ? e.key : e.section + QLatin1Char('.') + e.key;
             if (!m_table.find(name)) {

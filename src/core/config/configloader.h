@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config.h"
+#include "inifile.h"
 #include "util/expected.h"
 
 #include <QProcessEnvironment>
@@ -30,6 +31,12 @@ public:
     void setCliValue(const QString &option, const CliValue &value) { m_cli.insert(option, value); }
 
     Expected<Config> load() const;
+
+    /*!
+     * The entries of a settings file, or why it cannot be used ("settings file 'x' line 3: ..."),
+     * as load() reports it. Empty path: no entries.
+     */
+    static Expected<QList<IniEntry>> readSettingsFile(const QString &path);
 
 private:
     OptionTable m_table;
