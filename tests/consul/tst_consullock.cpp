@@ -7,6 +7,7 @@
 #include "statestore.h"
 #include "lock/consullock.h"
 #include "runner/clock.h"
+#include "fakeclock.h"
 #include "testcontext.h"
 
 #include <QElapsedTimer>
@@ -45,6 +46,9 @@ private Q_SLOTS:
     void queryOwnerShowsHolder();
     void failedReleaseFreesTheLockOnceConsulAnswers();
     void lockDelayBackOffEndsWithTheLockDelay();
+    void keptLockPastItsDeadlineIsAcquiredAnew();
+    void storeThatLostItsStateIsAnImmediateLoss();
+    void indexGoingBackwardsIsALoss();
 
 private:
     std::unique_ptr<Context> context(const QHash<QString, QString> &extra = {}) const;
@@ -248,9 +252,9 @@ void TestConsulLock::forceReleaseFencesTheKeyBeyondTheLockDelay()
     auto a = context({{QStringLiteral("one_instance.consul.lock_delay"), QStringLiteral("0")}, {QStringLiteral("task.kill_grace"), QStringLiteral("20")}});
     auto b = context({{QStringLiteral("fqdn"), QStringLiteral("host-b.example.com")}});
     auto admin = context({{QStringLiteral("fqdn"), QStringLiteral("ops.example.com")}, {QStringLiteral("task.kill_grace"), QStringLiteral("12.5")}});
-    QCOMPARE(ConsulLock::fenceSeconds(admin->config()), 14);
-    QCOMPARE(ConsulLock::fenceSeconds(admin->config(), 20), 21);
-    QCOMPARE(ConsulLock::fenceSeconds(admin->config(), 2), 14);
+    QCOMPARE(ConsulLock::fenceSeconds(admin->config()), 19); // 12.5 s rounded up + 1 s + the 5 s margin
+    QCOMPARE(ConsulLock::fenceSeconds(admin->config(), 20), 26);
+    QCOMPARE(ConsulLock::fenceSeconds(admin->config(), 2), 19);
     const quint64 token = acquire(*a);
     QVERIFY(token);
     QSignalSpy lost(lockOf(*a), &LockBackend::lost);
@@ -259,7 +263,7 @@ void TestConsulLock::forceReleaseFencesTheKeyBeyondTheLockDelay()
     QVERIFY(done.wait(5000));
     QVERIFY2(done.constFirst().at(0).toBool(), qPrintable(done.constFirst().at(1).toString()));
     QVERIFY2(done.constFirst().at(1).toString().contains(QStringLiteral("taken from host-a.example.com")), qPrintable(done.constFirst().at(1).toString()));
-    QVERIFY2(done.constFirst().at(1).toString().contains(QStringLiteral("free in 21 to 42 s")), qPrintable(done.constFirst().at(1).toString()));
+    QVERIFY2(done.constFirst().at(1).toString().contains(QStringLiteral("free in 26 to 52 s")), qPrintable(done.constFirst().at(1).toString()));
     QVERIFY(lost.count() || lost.wait(2000));
 
     // The standby is refused: the key is held by the fence session, in the releaser's name.
@@ -275,7 +279,7 @@ void TestConsulLock::forceReleaseFencesTheKeyBeyondTheLockDelay()
     lockOf(*b)->queryOwner();
     QVERIFY(owner.wait(5000));
     const QString detail = owner.constFirst().constFirst().value<std::optional<LockOwner>>()->detail;
-    QVERIFY2(detail.contains(QStringLiteral("TTL 21s, lock-delay 0 s")), qPrintable(detail));
+    QVERIFY2(detail.contains(QStringLiteral("TTL 26s, lock-delay 0 s")), qPrintable(detail));
 
     // When the fence expires (shortened here), the key is free at once: its lock-delay is 0.
     m_sim->setTtlMultiplier(0.1);
@@ -512,6 +516,70 @@ void TestConsulLock::lockDelayBackOffEndsWithTheLockDelay()
     lockOf(*a)->release(); // graceful: no lock-delay
     QVERIFY(freed.wait(5000));
     QVERIFY2(t.elapsed() < 500, qPrintable(QStringLiteral("freed %1 ms after the release").arg(t.elapsed())));
+}
+
+// Issue 15: frozen past the lease while holding the lock (keep_lock), the next iteration's
+// acquire() comes before the lease's own deadline timer. It must not answer "still yours".
+void TestConsulLock::keptLockPastItsDeadlineIsAcquiredAnew()
+{
+    auto ctx = context();
+    auto fake = std::make_unique<FakeClock>();
+    FakeClock *clock = fake.get();
+    ctx->setClock(std::move(fake));
+    ConsulLock *lock = lockOf(*ctx);
+    const quint64 first = acquire(*ctx);
+    QVERIFY(first > 0);
+    clock->freeze(25000); // 2 x TTL + 5 s: the local deadline (9 s) passed, no timer fired yet
+
+    QSignalSpy lost(lock, &LockBackend::lost);
+    QSignalSpy acquired(lock, &LockBackend::acquired);
+    QSignalSpy notAcquired(lock, &LockBackend::notAcquired);
+    QSignalSpy failed(lock, &LockBackend::acquireFailed);
+    lock->acquire();
+    QVERIFY(QTest::qWaitFor([&] { return acquired.size() + notAcquired.size() + failed.size() > 0; }, 5000));
+    QCOMPARE(lost.size(), 1);
+    QVERIFY2(lost.constFirst().constFirst().toString().contains(QStringLiteral("deadline passed")), qPrintable(lost.constFirst().constFirst().toString()));
+    // One answer, and never the old acquisition: the old session was destroyed (its lock-delay
+    // refuses the fresh try) or a new one holds the key with a larger token.
+    QTest::qWait(200);
+    QCOMPARE(acquired.size() + notAcquired.size() + failed.size(), 1);
+    if (!acquired.isEmpty())
+        QVERIFY(acquired.constFirst().constFirst().toULongLong() > first);
+    clock->advance(0); // the overdue deadline timer: the lock is already lost, nothing more
+    QCOMPARE(lost.size(), 1);
+}
+
+void TestConsulLock::storeThatLostItsStateIsAnImmediateLoss()
+{
+    // A rebuilt cluster: no sessions, no keys, the index back at the start. Consul holds a
+    // blocking query whose index is above its own until the wait runs out, so the holder's watch
+    // (shortened here from 5 min) learns it at its next answer, and its next renewal (TTL/3) at the
+    // latest. Whichever sees it first, the loss is immediate: the key is gone.
+    auto ctx = context();
+    ConsulLock *lock = lockOf(*ctx);
+    lock->setWatchWaitMs(1000);
+    QVERIFY(acquire(*ctx) > 0);
+    QSignalSpy lost(lock, &LockBackend::lost);
+    QElapsedTimer t;
+    t.start();
+    m_sim->reset();
+    QVERIFY(lost.wait(5000));
+    const QString reason = lost.constFirst().constFirst().toString();
+    qInfo("lost %lld ms after the store lost its state: %s", t.elapsed(), qPrintable(reason));
+    QVERIFY2(reason.contains(QStringLiteral("deleted")), qPrintable(reason));
+    QVERIFY2(t.elapsed() < 2500, qPrintable(QString::number(t.elapsed()))); // the watch's answer, before the renewal at 3.3 s
+}
+
+void TestConsulLock::indexGoingBackwardsIsALoss()
+{
+    auto ctx = context();
+    ConsulLock *lock = lockOf(*ctx);
+    lock->setWatchWaitMs(500);
+    QVERIFY(acquire(*ctx) > 0);
+    QSignalSpy lost(lock, &LockBackend::lost);
+    m_sim->rewindIndex(5); // a snapshot restore: the key and session are there, the index went back
+    QVERIFY(lost.wait(5000));
+    QVERIFY2(lost.constFirst().constFirst().toString().contains(QStringLiteral("index went backwards")), qPrintable(lost.constFirst().constFirst().toString()));
 }
 
 QTEST_GUILESS_MAIN(TestConsulLock)

@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cstdio>
 #include <memory>
 
 #include <fcntl.h>
@@ -168,6 +169,8 @@ private Q_SLOTS:
     void forceReleaseOtherHost();
     void forceReleaseInThisProcess();
     void lostWhenFileRemoved();
+    void lostAtOnceWhenFileRemovedOrReplaced();
+    void keptLockWhoseFileWasRemovedIsAcquiredAnew();
     void defaultPath();
 
 private:
@@ -610,6 +613,51 @@ void TestFileLock::lostWhenFileRemoved()
     QCOMPARE(lost.count(), 0);
     QVERIFY(waitFor(lost));
     QVERIFY(!a.isHeld());
+}
+
+// Issue 15: the holder's own file vanishing is an immediate loss, not one found after the run.
+void TestFileLock::lostAtOnceWhenFileRemovedOrReplaced()
+{
+    for (const bool replace : {false, true}) {
+        FileLock a(*m_context);
+        QSignalSpy acquired(&a, &LockBackend::acquired);
+        QSignalSpy lost(&a, &LockBackend::lost);
+        a.acquire();
+        QVERIFY(waitFor(acquired));
+        if (replace) {
+            const QString other = lockPath() + QStringLiteral(".new");
+            QFile f(other);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.close();
+            QVERIFY(::rename(QFile::encodeName(other).constData(), QFile::encodeName(lockPath()).constData()) == 0);
+        } else {
+            QVERIFY(QFile::remove(lockPath()));
+        }
+        QVERIFY2(waitFor(lost), replace ? "replaced" : "removed");
+        QVERIFY(lost.constFirst().constFirst().toString().contains(QStringLiteral("removed or replaced")));
+        QVERIFY(!a.isHeld());
+        QFile::remove(lockPath());
+    }
+}
+
+// The keep_lock path: acquire() of a held lock whose file is gone must not answer "still yours".
+void TestFileLock::keptLockWhoseFileWasRemovedIsAcquiredAnew()
+{
+    FileLock a(*m_context);
+    QSignalSpy acquired(&a, &LockBackend::acquired);
+    QSignalSpy lost(&a, &LockBackend::lost);
+    a.acquire();
+    QVERIFY(waitFor(acquired));
+    QVERIFY(QFile::remove(lockPath()));
+    a.acquire(); // before the event loop delivers inotify's news
+    QTRY_COMPARE_WITH_TIMEOUT(acquired.count(), 2, Deadline);
+    QCOMPARE(lost.count(), 1);
+    QVERIFY(a.isHeld());
+    QVERIFY(QFile::exists(lockPath())); // the lock is on the file now at the path
+    FileLock b(*m_context);
+    QSignalSpy busy(&b, &LockBackend::notAcquired);
+    b.acquire();
+    QVERIFY(waitFor(busy));
 }
 
 void TestFileLock::defaultPath()

@@ -8,6 +8,7 @@
 #include "runnerfixture.h"
 #include "testcontext.h"
 
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -55,6 +56,12 @@ private Q_SLOTS:
     void holderThatLostTheLockWatchesWithKeepLock();
     void realThreadTaskCancels();
     void killedAtLeaseDeadlineIsInterrupted();
+    void staleKeptLockDoesNotStartARun();
+    void leaseLockWithoutDeadlineDoesNotStartARun();
+    void runGetsTheLeaseDeadline();
+    void lateAcquiredAfterLossDoesNotStartARun();
+    void lostWhileWritingLivenessMakesAHotStandby();
+    void tokenGoingBackwardsIsReported();
 };
 
 void TestRunner::runOnceSucceeded()
@@ -444,6 +451,98 @@ void TestRunner::killedAtLeaseDeadlineIsInterrupted()
     f.settle();
     QCOMPARE(f.metrics->statuses(), QStringList{QStringLiteral("interrupted")});
     QCOMPARE(f.lock->releases, 1); // not kept: the backend must prove the lock again
+}
+
+// Issue 15: frozen while sleeping with keep_lock, past the lease; on waking, the overdue sleep
+// timer asks the backend for the lock it "holds" and the answer is a stale acquired().
+void TestRunner::staleKeptLockDoesNotStartARun()
+{
+    Fixture f({{QStringLiteral("keep_lock"), yes}, {QStringLiteral("run_interval"), QStringLiteral("1")}});
+    f.lock->leased = true;
+    f.lock->leaseRemaining = 9000;
+    f.startAndSettle();
+    f.task.complete(true);
+    f.settle();
+    QCOMPARE(f.runner->state(), Runner::State::Sleeping);
+    f.lock->leaseRemaining = 0; // the deadline passed while frozen; the backend has not said so yet
+    f.advance(1000);
+    QCOMPARE(f.task.starts, 1);
+    QCOMPARE(f.lock->releases, 1); // whatever is left of it is given back
+    QCOMPARE(f.metrics->statuses(), (QStringList{QStringLiteral("succeeded"), QStringLiteral("interrupted")}));
+    QVERIFY(f.runner->lastError().contains(QStringLiteral("lease deadline passed")));
+    QCOMPARE(f.runner->state(), Runner::State::Sleeping);
+    QVERIFY(f.lock->watching); // back in normal contention, as a hot standby
+    // A real acquisition later starts runs again, with a new token.
+    f.lock->leaseRemaining = 9000;
+    f.advance(1000);
+    QCOMPARE(f.task.starts, 2);
+    QCOMPARE(f.task.tokenAtStart, 2u);
+}
+
+void TestRunner::leaseLockWithoutDeadlineDoesNotStartARun()
+{
+    Fixture f({{QStringLiteral("sleep_interval"), QStringLiteral("60")}});
+    f.lock->leased = true; // leaseRemaining -1: "no limit", which a lease lock can never have
+    f.startAndSettle();
+    QCOMPARE(f.task.starts, 0);
+    QCOMPARE(f.metrics->statuses(), QStringList{QStringLiteral("interrupted")});
+    QVERIFY(f.runner->lastError().contains(QStringLiteral("no lease deadline")));
+    QCOMPARE(f.lock->releases, 1);
+}
+
+void TestRunner::runGetsTheLeaseDeadline()
+{
+    Fixture f({{QStringLiteral("sleep_interval"), QStringLiteral("60")}});
+    f.lock->leased = true;
+    f.lock->leaseRemaining = 9000;
+    f.startAndSettle();
+    QCOMPARE(f.task.starts, 1);
+    const qint64 remaining = f.task.lockRemainingMs();
+    QVERIFY2(remaining > 8000 && remaining <= 9000 - Runner::DeadlineSafetyMs, qPrintable(QString::number(remaining)));
+}
+
+// A backend's acquired() that arrives after the lock was lost (queued before the loss) is stale.
+void TestRunner::lateAcquiredAfterLossDoesNotStartARun()
+{
+    Fixture f({{QStringLiteral("sleep_interval"), QStringLiteral("60")}});
+    f.lock->answer = FakeLock::Answer::Silent;
+    f.startAndSettle();
+    QCOMPARE(f.runner->state(), Runner::State::Acquiring);
+    Q_EMIT f.lock->acquired(7); // not held: nothing proves it
+    f.settle();
+    QCOMPARE(f.task.starts, 0);
+    QCOMPARE(f.runner->state(), Runner::State::Sleeping); // the loop goes on, it does not hang
+    f.runner->terminate(SIGTERM);
+    f.settle();
+    QCOMPARE(f.exitCode(), 128 + SIGTERM);
+}
+
+void TestRunner::lostWhileWritingLivenessMakesAHotStandby()
+{
+    Fixture f({{QStringLiteral("keep_lock"), yes}, {QStringLiteral("sleep_interval"), QStringLiteral("3600")}});
+    f.startAndSettle();
+    f.liveness->hold = true;
+    f.task.complete(true);
+    f.settle();
+    QCOMPARE(f.runner->state(), Runner::State::WritingLiveness);
+    f.lock->loseLock(QStringLiteral("session invalidated"));
+    f.liveness->answerHeld();
+    f.settle();
+    QCOMPARE(f.runner->state(), Runner::State::Sleeping);
+    QVERIFY(f.lock->watching); // takes the lock back as soon as it is free, not in an hour
+}
+
+void TestRunner::tokenGoingBackwardsIsReported()
+{
+    Fixture f({{QStringLiteral("sleep_interval"), QStringLiteral("1")}});
+    f.lock->token = 41;
+    f.startAndSettle();
+    f.task.complete(true);
+    f.settle();
+    f.lock->token = 0; // the store lost its state: LockIndex starts again at 1
+    QTest::ignoreMessage(QtCriticalMsg, QRegularExpression(QStringLiteral("fencing token went backwards \\(1 after 42\\)")));
+    f.advance(1000);
+    QCOMPARE(f.task.starts, 2); // reported, not refused: the lock itself is proven
 }
 
 QTEST_GUILESS_MAIN(TestRunner)

@@ -5,6 +5,7 @@
 #include "app/backendregistry.h"
 #include "app/context.h"
 #include "etcdcluster.h"
+#include "fakeclock.h"
 #include "liveness/etcdliveness.h"
 #include "lock/etcdlock.h"
 #include "runner/clock.h"
@@ -130,6 +131,33 @@ private Q_SLOTS:
         QCOMPARE(leaseCount(), 1);
     }
 
+    // Issue 15: frozen past the lease while holding the lock (keep_lock); on waking the next
+    // iteration's acquire() comes before the lease's deadline timer. It used to answer nothing at
+    // all (the runner then hung for ever); it must lose the lock and acquire it anew.
+    void keptLockPastItsDeadlineIsAcquiredAnew()
+    {
+        auto a = context(QStringLiteral("host-a.example.com"));
+        auto fake = std::make_unique<FakeClock>();
+        FakeClock *clock = fake.get();
+        a->setClock(std::move(fake));
+        bool won = false;
+        const quint64 token = acquire(a->lock(), &won);
+        QVERIFY(won);
+        clock->freeze(13000); // 2 x TTL + 5 s: the local deadline passed, no timer fired yet
+        QSignalSpy lost(a->lock(), &LockBackend::lost);
+        QSignalSpy got(a->lock(), &LockBackend::acquired);
+        const quint64 again = acquire(a->lock(), &won);
+        QCOMPARE(lost.size(), 1);
+        QVERIFY2(lost.constFirst().constFirst().toString().contains(QStringLiteral("deadline passed")), qPrintable(lost.constFirst().constFirst().toString()));
+        // The old lease was revoked on the loss, so the key was free: a new acquisition, a new token.
+        QVERIFY(won);
+        QVERIFY2(again > token, qPrintable(QStringLiteral("%1 then %2").arg(token).arg(again)));
+        QCOMPARE(got.size(), 1);
+        clock->advance(0); // the overdue deadline timer of the old lease: nothing more
+        QCOMPARE(lost.size(), 1);
+        QVERIFY(a->lock()->isHeld());
+    }
+
     void theLeaseIsKeptAliveBeyondItsTtl()
     {
         auto a = context(QStringLiteral("host-a.example.com"));
@@ -196,7 +224,7 @@ private Q_SLOTS:
         QVERIFY(!a->lock()->isHeld());
 
         // The key now sits on the fence lease, granted for max(TTL 4 s, the holder's kill grace 15 s
-        // + 1 s): a holder that heard of it may take its kill grace to stop its task.
+        // + 1 s) + the 5 s margin: a holder that heard of it may take its kill grace to stop its task.
         const QJsonObject range = m_etcd->request(0, QStringLiteral("/v3/kv/range"),
                                                   QJsonDocument(QJsonObject{{QStringLiteral("key"), QString::fromLatin1(Key.toUtf8().toBase64())}})
                                                       .toJson(QJsonDocument::Compact))
@@ -206,7 +234,7 @@ private Q_SLOTS:
         const QJsonObject ttl = m_etcd->request(0, QStringLiteral("/v3/lease/timetolive"),
                                                 QJsonDocument(QJsonObject{{QStringLiteral("ID"), lease}}).toJson(QJsonDocument::Compact))
                                     .json();
-        QCOMPARE(ttl.value(QStringLiteral("grantedTTL")).toString(), QStringLiteral("16"));
+        QCOMPARE(ttl.value(QStringLiteral("grantedTTL")).toString(), QStringLiteral("21"));
     }
 
     void withoutEtcdTheHolderLosesBeforeTheLeaseCouldExpire()

@@ -3,6 +3,8 @@
 
 #include "util/deferred.h"
 
+#include <utility>
+
 namespace jobslib::test {
 
 void FakeLock::acquire()
@@ -63,6 +65,17 @@ void FakeLock::loseLock(const QString &reason)
 void FakeLiveness::write(const OwnerRecord &state)
 {
     writes << state;
+    if (hold) {
+        writePending = true;
+        return;
+    }
+    deferred(this, [this] { Q_EMIT writeFinished(!fail, fail ? QStringLiteral("disk full") : QString()); });
+}
+
+void FakeLiveness::answerHeld()
+{
+    if (!std::exchange(writePending, false))
+        return;
     deferred(this, [this] { Q_EMIT writeFinished(!fail, fail ? QStringLiteral("disk full") : QString()); });
 }
 

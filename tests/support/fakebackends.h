@@ -25,6 +25,8 @@ public:
     void refresh() override { ++refreshes; }
     bool isHeld() const override { return held; }
     quint64 fencingToken() const override { return held ? token : 0; }
+    bool hasLease() const override { return leased; }
+    qint64 leaseRemainingMs() const override { return held ? leaseRemaining : -1; }
     void watchForRelease() override { watching = true; }
     void stopWatching() override { watching = false; }
     void queryOwner() override;
@@ -36,6 +38,13 @@ public:
     void answerPendingAcquire(Answer answer);
 
     Answer answer = Answer::Grant;
+    /*!
+     * A lease lock (Consul, etcd) with leaseRemaining ms left. Whatever the lease says, acquire()
+     * of a held lock answers acquired() at once, as the keep_lock shortcut did before issue 15:
+     * the runner must not believe it.
+     */
+    bool leased = false;
+    qint64 leaseRemaining = -1;
     OwnerRecord owner;
     bool held = false;
     bool watching = false;
@@ -53,8 +62,12 @@ public:
     QString backendName() const override { return QStringLiteral("fake"); }
     void write(const OwnerRecord &state) override;
     void read() override;
+    /*! With hold, write() answers only when answerHeld() is called. */
+    void answerHeld();
     QList<OwnerRecord> writes;
     bool fail = false;
+    bool hold = false;
+    bool writePending = false;
 };
 
 class FakeMetrics : public MetricsBackend

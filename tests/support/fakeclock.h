@@ -18,6 +18,13 @@ public:
 
     /*! Moves time forward, firing every timer that falls due on the way. */
     void advance(qint64 ms);
+    /*!
+     * A freeze (SIGSTOP, a VM pause): time moves forward and nothing fires. On the next
+     * advance(0) the overdue timers fire in the order they were due, all at the thawed time, as
+     * Qt fires them after SIGCONT: a timer due early (the sleep) before one due later (the lease
+     * deadline), though both are overdue.
+     */
+    void freeze(qint64 ms) { m_now += ms; }
     /*! Delay of the earliest pending timer from now, or -1. */
     qint64 nextDue() const;
     int pendingTimers() const { return int(m_timers.size()); }

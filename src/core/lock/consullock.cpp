@@ -7,6 +7,7 @@
 #include "leasekeeper.h"
 #include "runner/clock.h"
 #include "util/deferred.h"
+#include "util/freezepoint.h"
 #include "util/logcategories.h"
 
 #include <QCoreApplication>
@@ -60,10 +61,14 @@ LockOwner ConsulLock::ownerOf(const std::optional<KvEntry> &entry)
 
 void ConsulLock::acquire()
 {
-    if (m_held) {
-        deferred(this, [this] { Q_EMIT acquired(m_token); });
-        return;
-    }
+    if (m_held)
+        reacquireHeld([this](const QString &why) { onLost(why); }, [this] { acquireAnew(); });
+    else
+        acquireAnew();
+}
+
+void ConsulLock::acquireAnew()
+{
     m_acquiring = true;
     const qint64 sentAt = context().clock().monotonicMs();
     // Python's body, plus a Name for operators (Consul ignores nothing it does not know here).
@@ -119,6 +124,7 @@ void ConsulLock::confirmAcquired(const QString &session, qint64 sentAtMs, quint6
         const KvEntry entry = *r.value->entry;
         m_session = session;
         m_held = true;
+        m_ownKeyIndex = r.value->index;
         m_token = entry.lockIndex;
         m_lastLockIndex = entry.lockIndex;
         m_lockDelayBackoffMs = 0;
@@ -283,7 +289,7 @@ void ConsulLock::retryWatch(quint64 generation, std::function<void()> again)
 void ConsulLock::watchOwnKey(quint64 index)
 {
     const quint64 generation = ++m_watchGeneration;
-    m_watch = m_client.kvGet(m_key, index, m_watchWaitMs, this, [this, generation, index](const ConsulResult<KvRead> &r) {
+    m_watch = m_client.kvGet(m_key, index, m_watchWaitMs, this, [this, generation](const ConsulResult<KvRead> &r) {
         if (generation != m_watchGeneration || !m_held)
             return;
         m_watch = nullptr;
@@ -292,10 +298,12 @@ void ConsulLock::watchOwnKey(quint64 index)
             return;
         }
         if (!r.ok()) {
-            // The lease keeper decides about the lock; the watch only retries, with back-off.
-            retryWatch(generation, [this, index] {
+            // The lease keeper decides about the lock; the watch only retries, with back-off. It
+            // comes back with a read that does not block (index 0): whatever happened while it
+            // was down (the key deleted, a server that lost its state) is seen at once.
+            retryWatch(generation, [this] {
                 if (m_held)
-                    watchOwnKey(index);
+                    watchOwnKey(0);
             });
             return;
         }
@@ -309,8 +317,14 @@ void ConsulLock::watchOwnKey(quint64 index)
                                                      : QStringLiteral("the lock was taken away (runjob release-lock)"));
             return;
         }
-        // An index that went backwards (snapshot restore) means: start over from 0.
-        watchOwnKey(r.value->index < index ? 0 : r.value->index);
+        if (r.value->index < m_ownKeyIndex) {
+            // A snapshot restore or a rebuilt cluster: what the server remembers of our key is
+            // no longer what it told us, and it may give the key (and its token) to somebody else.
+            onLost(QStringLiteral("Consul's index went backwards (%1 after %2): the server lost or restored its state").arg(r.value->index).arg(m_ownKeyIndex));
+            return;
+        }
+        m_ownKeyIndex = r.value->index;
+        watchOwnKey(r.value->index);
     });
 }
 
@@ -418,6 +432,7 @@ void ConsulLock::forceRelease()
                 return;
             }
             const QString fence = *f.value;
+            freezePoint(QStringLiteral("release-lock:fenced"));
             const auto kvOp = [this](const QString &verb, QJsonObject fields) {
                 fields.insert(QStringLiteral("Verb"), verb);
                 fields.insert(QStringLiteral("Key"), m_key);
@@ -442,6 +457,7 @@ void ConsulLock::forceRelease()
                     Q_EMIT forceReleaseFinished(false, fenceOutcomeUnknown(t.error.describe(), QStringLiteral("%1 to %2 s").arg(fenceS).arg(2 * fenceS)));
                     return;
                 }
+                freezePoint(QStringLiteral("release-lock:done"));
                 // The old holder's watch sees the fence's session on its key; destroying its own
                 // session tells it a second way (its next renewal fails). The key is no longer
                 // held by that session, so no lock-delay follows. Awaited: this process may exit next.

@@ -47,6 +47,7 @@ public:
     quint64 fencingToken() const override { return m_held ? m_token : 0; }
     void refresh() override;
     qint64 leaseRemainingMs() const override;
+    bool hasLease() const override { return true; }
     void watchForRelease() override;
     void stopWatching() override;
     void queryOwner() override;
@@ -63,6 +64,7 @@ public:
     void setWatchWaitMs(int ms) { m_watchWaitMs = ms; }
 
 private:
+    void acquireAnew();
     void acquireWithSession(const QString &session, qint64 sentAtMs);
     void confirmAcquired(const QString &session, qint64 sentAtMs, quint64 predictedToken);
     void reportNotAcquired(const QString &session);
@@ -92,6 +94,7 @@ private:
     bool m_acquiring = false;
     quint64 m_token = 0;
     quint64 m_lastLockIndex = 0;
+    quint64 m_ownKeyIndex = 0; ///< the highest X-Consul-Index seen on our key while held: one lower means lost state
     QPointer<QNetworkReply> m_watch;
     bool m_watchingFree = false;
     quint64 m_watchGeneration = 0;

@@ -6,6 +6,7 @@
 #include "leasekeeper.h"
 #include "runner/clock.h"
 #include "util/deferred.h"
+#include "util/freezepoint.h"
 #include "util/logcategories.h"
 
 #include <QRandomGenerator>
@@ -31,13 +32,14 @@ EtcdLock::~EtcdLock()
 
 void EtcdLock::acquire()
 {
-    if (m_held) {
-        deferred(this, [this] {
-            if (m_held)
-                Q_EMIT acquired(m_token);
-        });
-        return;
-    }
+    if (m_held)
+        reacquireHeld([this](const QString &why) { onLost(why); }, [this] { acquireAnew(); });
+    else
+        acquireAnew();
+}
+
+void EtcdLock::acquireAnew()
+{
     if (m_acquiring)
         return;
     m_acquiring = true;
@@ -76,6 +78,7 @@ void EtcdLock::onCreateAnswered(qint64 lease, qint64 sentAtMs, const EtcdResult<
     m_lease = lease;
     m_held = true;
     m_token = quint64(oursAlready ? r.value->existing->createRevision : r.value->revision);
+    m_highestRevision = qint64(m_token);
     m_keeper->start(m_ttlS * 1000, sentAtMs, [this, lease](std::function<void(LeaseKeeper::RenewOutcome, const QString &)> cb) {
         // A live lease does not prove the lock: release-lock moves the key to another lease. So
         // every renewal also reads the key; the watch may hang on a member that does not answer.
@@ -89,6 +92,8 @@ void EtcdLock::onCreateAnswered(qint64 lease, qint64 sentAtMs, const EtcdResult<
                 return;
             }
             m_client.get(m_key, this, [this, lease, cb](const EtcdResult<EtcdRead> &read) {
+                if (read.ok() && wentBack(read.value->revision))
+                    return; // lost: the keeper is stopped and no longer waits for this answer
                 if (!read.ok())
                     cb(LeaseKeeper::RenewOutcome::Failed, read.error.describe());
                 else if (!read.value->kv || read.value->kv->lease != lease || read.value->kv->createRevision != qint64(m_token))
@@ -209,6 +214,8 @@ void EtcdLock::recheckOwnKey(quint64 generation)
             context().clock().callAfter(m_watchBackoff.nextDelayMs(), this, [this, generation] { recheckOwnKey(generation); });
             return;
         }
+        if (wentBack(r.value->revision))
+            return;
         if (!r.value->kv) {
             onLost(QStringLiteral("the lock key was deleted (its lease was revoked or expired)"));
             return;
@@ -219,6 +226,18 @@ void EtcdLock::recheckOwnKey(quint64 generation)
         }
         watchOwnKey(r.value->revision + 1);
     });
+}
+
+bool EtcdLock::wentBack(qint64 revision)
+{
+    if (revision >= m_highestRevision) {
+        m_highestRevision = revision;
+        return false;
+    }
+    // etcd's revision never decreases while it keeps its data: a cluster restored from an older
+    // snapshot or rebuilt may give our key (and its create revision, our token) to somebody else.
+    onLost(QStringLiteral("etcd's revision went backwards (%1 after %2): the cluster lost or restored its state").arg(revision).arg(m_highestRevision));
+    return true;
 }
 
 void EtcdLock::onLost(const QString &reason)
@@ -361,7 +380,7 @@ void EtcdLock::queryOwner()
 
 qint64 EtcdLock::fenceSeconds(const Config &config, double holderKillGrace)
 {
-    return qMax(config.integer(QStringLiteral("one_instance.etcd.ttl")), stopFenceSeconds(config, holderKillGrace));
+    return qMax(config.integer(QStringLiteral("one_instance.etcd.ttl")) + FenceMarginS, stopFenceSeconds(config, holderKillGrace));
 }
 
 void EtcdLock::forceRelease()
@@ -392,6 +411,7 @@ void EtcdLock::forceRelease()
                 return;
             }
             const qint64 fence = *g.value;
+            freezePoint(QStringLiteral("release-lock:fenced"));
             m_client.replaceIfCreatedAt(m_key, kv.createRevision, ownRecord(0).toJson(), fence, this, [this, kv, who, fence, fenceS](const EtcdResult<bool> &t) {
                 if (t.ok() && !*t.value) {
                     revokeQuietly(fence);
@@ -405,6 +425,7 @@ void EtcdLock::forceRelease()
                     Q_EMIT forceReleaseFinished(false, fenceOutcomeUnknown(t.error.describe(), QStringLiteral("%1 s").arg(fenceS)));
                     return;
                 }
+                freezePoint(QStringLiteral("release-lock:done"));
                 // The old holder's watch sees the key move, its next renewal finds the key gone from
                 // its lease; revoking that lease tells it a third way. Wait for it: this process may exit next.
                 m_client.revokeLease(kv.lease, this, [this, kv, who, fenceS](const EtcdResult<bool> &rv) {

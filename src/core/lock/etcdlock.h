@@ -45,15 +45,17 @@ public:
     quint64 fencingToken() const override { return m_held ? m_token : 0; }
     void refresh() override;
     qint64 leaseRemainingMs() const override;
+    bool hasLease() const override { return true; }
     void watchForRelease() override;
     void stopWatching() override;
     void queryOwner() override;
     void forceRelease() override;
 
     /*!
-     * How long release-lock fences the key: until the old holder has certainly stopped, that is
-     * the TTL (a holder that does not hear of it stops at its own deadline) or stopFenceSeconds()
-     * (one that hears of it at once may take its kill grace to stop its task), whichever is longer.
+     * How long release-lock fences the key: until the old holder has certainly stopped, with
+     * FenceMarginS to spare: the TTL + FenceMarginS (a holder that does not hear of it stops at its
+     * own deadline, within the TTL) or stopFenceSeconds() (one that hears of it at once may take
+     * its kill grace to stop its task), whichever is longer.
      */
     static qint64 fenceSeconds(const Config &config, double holderKillGrace = 0);
 
@@ -63,6 +65,7 @@ public:
     static constexpr qint64 StandbyRecheckMs = 5000;
 
 private:
+    void acquireAnew();
     void onCreateAnswered(qint64 lease, qint64 sentAtMs, const EtcdResult<EtcdCreate> &r);
     void watchOwnKey(qint64 fromRevision);
     void recheckOwnKey(quint64 generation);
@@ -70,6 +73,8 @@ private:
     void scheduleFreeRecheck(quint64 generation);
     void onFreed(quint64 generation);
     void onLost(const QString &reason);
+    /*! Records a store revision read while holding the lock; a lower one than seen before is a loss (true). */
+    bool wentBack(qint64 revision);
     void resetWatch();
     void dropWatch();
     /*! Best effort: a lease that is not revoked expires after its TTL anyway. */
@@ -84,6 +89,7 @@ private:
     bool m_held = false;
     bool m_acquiring = false;
     quint64 m_token = 0;
+    qint64 m_highestRevision = 0; ///< the highest store revision read while held
     QPointer<EtcdWatch> m_watch;
     bool m_watchingFree = false;
     QUrl m_watchEndpoint; ///< where the standby's watch was opened

@@ -279,11 +279,42 @@ FileLock::Inspection FileLock::inspect() const
 
 void FileLock::acquire()
 {
-    if (m_held) {
-        const quint64 token = m_token;
-        deferred(this, [this, token] { Q_EMIT acquired(token); });
-        return;
-    }
+    if (m_held)
+        reacquireHeld([this](const QString &why) { loseFile(why); }, [this] { acquireAnew(); });
+    else
+        acquireAnew();
+}
+
+QString FileLock::replacedReason() const
+{
+    return QStringLiteral("lock file '%1' was removed or replaced; another instance may lock the new one").arg(path());
+}
+
+QString FileLock::whyNotProven(qint64 marginMs) const
+{
+    const QString why = LockBackend::whyNotProven(marginMs);
+    if (!why.isEmpty() || fileStillAtPath())
+        return why;
+    return replacedReason();
+}
+
+void FileLock::dropFile()
+{
+    unlockFile();
+    closeFile();
+    m_held = false;
+    if (!m_watching)
+        stopInotify();
+}
+
+void FileLock::loseFile(const QString &reason)
+{
+    dropFile();
+    Q_EMIT lost(reason);
+}
+
+void FileLock::acquireAnew()
+{
     QString error;
     for (int attempt = 0;; ++attempt) {
         if (!ensureOpen(true, &error)) {
@@ -330,6 +361,9 @@ void FileLock::acquire()
     m_token = token;
     // Our own writes would wake our own watch, and there is nothing left to wait for.
     stopWatching();
+    // While held, the same inotify watch tells at once when somebody removes or replaces the file
+    // (a /tmp cleaner, a person): another instance would lock the new one, so it is a lost lock.
+    startInotify();
     qCDebug(lcLock) << "Acquired" << path() << "with fencing token" << token;
     deferred(this, [this, token] { Q_EMIT acquired(token); });
 }
@@ -350,6 +384,8 @@ void FileLock::releaseFile()
         qCWarning(lcLock) << "Cannot rewrite" << path() << ":" << error << "- releasing anyway; the file keeps our record";
     unlockFile();
     m_held = false;
+    if (!m_watching)
+        stopInotify();
     qCDebug(lcLock) << "Released" << path();
 }
 
@@ -359,10 +395,8 @@ void FileLock::refresh()
         return;
     // Somebody removed or replaced the file (a /tmp cleaner, a person): a new instance would lock
     // the new file, so this lock no longer excludes anybody.
-    unlockFile();
-    closeFile();
-    m_held = false;
-    const QString reason = QStringLiteral("lock file '%1' was removed or replaced; another instance may lock the new one").arg(path());
+    dropFile();
+    const QString reason = replacedReason();
     deferred(this, [this, reason] { Q_EMIT lost(reason); });
 }
 
@@ -451,6 +485,13 @@ void FileLock::onInotifyReadable()
                 fileGone = true;
             i += ssize_t(sizeof(struct inotify_event) + event->len);
         }
+    }
+    if (m_held) {
+        if (!fileStillAtPath()) {
+            stopInotify();
+            loseFile(replacedReason());
+        }
+        return;
     }
     if (fileGone && !m_held) {
         // The watched file is gone, and with it any lock on it that others could see: watch the

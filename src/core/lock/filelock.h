@@ -36,6 +36,7 @@ public:
 
     /*! Checks that the lock file is still the one locked; emits lost() if it was removed or replaced. */
     void refresh() override;
+    QString whyNotProven(qint64 marginMs) const override;
     void watchForRelease() override;
     void stopWatching() override;
 
@@ -46,6 +47,13 @@ public:
     QString path() const;
 
 private:
+    void acquireAnew();
+    /*! Unlocks and closes the file: it no longer is our lock. */
+    void dropFile();
+    /*! Why a lock whose file is no longer the one at the path is lost. */
+    QString replacedReason() const;
+    /*! dropFile() and lost(). */
+    void loseFile(const QString &reason);
     struct Inspection;
 
     /*!

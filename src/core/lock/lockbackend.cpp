@@ -6,6 +6,7 @@
 #include "app/context.h"
 #include "jobslib_version.h"
 #include "runner/clock.h"
+#include "util/deferred.h"
 
 #include <QCoreApplication>
 
@@ -52,7 +53,39 @@ QString LockBackend::fenceOutcomeUnknown(const QString &error, const QString &fe
 qint64 LockBackend::stopFenceSeconds(const Config &config, double holderKillGrace)
 {
     const double grace = qMax(config.number(QStringLiteral("task.kill_grace")), holderKillGrace);
-    return qint64(std::ceil(grace)) + 1;
+    return qint64(std::ceil(grace)) + 1 + FenceMarginS;
+}
+
+void LockBackend::reacquireHeld(const std::function<void(const QString &)> &lose, const std::function<void()> &acquireAgain)
+{
+    // Decided when the answer is delivered, not now: an overdue deadline timer that fires first
+    // has reported the loss by then, and the answer never comes from inside acquire().
+    deferred(this, [this, lose, acquireAgain] {
+        const QString why = whyNotProven(0);
+        if (why.isEmpty()) {
+            Q_EMIT acquired(fencingToken());
+            return;
+        }
+        if (isHeld())
+            lose(why);
+        acquireAgain();
+    });
+}
+
+QString LockBackend::whyNotProven(qint64 marginMs) const
+{
+    if (!isHeld())
+        return QStringLiteral("the lock is not held");
+    if (!hasLease())
+        return QString();
+    const qint64 remaining = leaseRemainingMs();
+    if (remaining < 0)
+        return QStringLiteral("the lock has no lease deadline, which a %1 lock must have").arg(backendName());
+    if (remaining <= 0)
+        return QStringLiteral("the lease deadline passed (was the process frozen?)");
+    if (remaining <= marginMs)
+        return QStringLiteral("the lease is proven for only %1 ms more (at least %2 ms are needed to start a run)").arg(remaining).arg(marginMs);
+    return QString();
 }
 
 } // namespace jobslib

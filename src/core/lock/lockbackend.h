@@ -5,6 +5,7 @@
 
 #include <QObject>
 
+#include <functional>
 #include <optional>
 
 namespace jobslib {
@@ -59,6 +60,19 @@ public:
 
     /*! How many more ms the held lock is proven (lease backends); -1: no limit (file, dummy). */
     virtual qint64 leaseRemainingMs() const { return -1; }
+    /*!
+     * The lock lives on a server-side lease (Consul session, etcd lease) that expires unless
+     * renewed: while held, leaseRemainingMs() must be finite, and a task of it always gets a deadline.
+     */
+    virtual bool hasLease() const { return false; }
+    /*!
+     * Why this instance cannot prove, right now and without asking anybody, that it holds the lock
+     * with at least \a marginMs of lease left; empty when it can. The runner asks this right
+     * before it starts a task (whatever acquired() said, and however late that came): a lease
+     * deadline that passed while the process was frozen, a lease backend without a deadline, or
+     * (file) a lock file that is no longer the one at the path all refuse the start.
+     */
+    virtual QString whyNotProven(qint64 marginMs) const;
     /*! Python's refresh()/extend_lock(): renew now where renewal exists. Renewal is automatic anyway. */
     virtual void refresh();
     /*!
@@ -77,10 +91,18 @@ public:
 
     /*!
      * How long release-lock must keep the lock from the standbys so that the old holder's task has
-     * stopped: the longer of the kill grace in config and the holder's (holderKillGrace, from its
-     * owner record; 0 when it did not say), rounded up, plus 1 s.
+     * stopped, with FenceMarginS to spare: the longer of the kill grace in config and the holder's
+     * (holderKillGrace, from its owner record; 0 when it did not say), rounded up, plus 1 s for the
+     * holder to hear of it and for its kill timer's lateness (both measured in milliseconds,
+     * bench/README.md), plus FenceMarginS.
      */
     static qint64 stopFenceSeconds(const Config &config, double holderKillGrace);
+    /*!
+     * What every "the old task has surely stopped by then" bound keeps between the latest moment
+     * the old task can still run and the earliest moment a new one can start: a holder slowed
+     * down by load, a slow disk or a short stall must not make two runs overlap.
+     */
+    static constexpr qint64 FenceMarginS = 5;
 
 Q_SIGNALS:
     /*! acquire() succeeded; \a fencingToken is larger than that of any earlier acquisition. */
@@ -110,6 +132,16 @@ Q_SIGNALS:
     void forceReleaseFinished(bool ok, const QString &message);
 
 protected:
+    /*!
+     * acquire() of a lock this instance holds already (keep_lock): acquired() with the same token
+     * on the next event loop turn, but only if the lock is still proven (whyNotProven()) then.
+     * Otherwise \a lose is called with the reason (it ends the held lock and emits lost()) unless
+     * the lock is gone already, and \a acquireAgain starts a normal acquisition, whose answer is
+     * acquire()'s one answer. After a freeze the overdue
+     * sleep timer may fire before the lease's own deadline timer: this is what stops a stale
+     * "still ours" from starting a run (issue 15).
+     */
+    void reacquireHeld(const std::function<void(const QString &)> &lose, const std::function<void()> &acquireAgain);
     /*! The context the backend was made for. */
     Context &context() const { return m_context; }
     /*! The record this instance writes when it acquires. */

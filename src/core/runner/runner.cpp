@@ -10,6 +10,7 @@
 #include "runner/clock.h"
 #include "runner/handoverlistener.h"
 #include "task/basetask.h"
+#include "util/freezepoint.h"
 #include "util/logcategories.h"
 
 #include <QCoreApplication>
@@ -102,6 +103,11 @@ void Runner::setState(State state)
         return;
     m_state = state;
     Q_EMIT stateChanged(state);
+    if (qEnvironmentVariableIsSet("JOBSLIB_TEST_FREEZE_AT")) {
+        // On the next turn: the step this state begins has sent its request by then.
+        const QString name = QString::fromLatin1(QMetaEnum::fromType<State>().valueToKey(int(state))).toLower();
+        m_context.clock().callAfter(0, this, [name] { freezePoint(name); });
+    }
 }
 
 void Runner::start()
@@ -136,6 +142,23 @@ void Runner::onAcquired(quint64 token)
         releaseLock();
         return;
     }
+    // Invariant (a) of docs/architecture.md: whatever acquired() said and however late it came (a
+    // queued answer, a keep_lock shortcut, a timer overdue after a freeze), the task starts only if
+    // the backend proves, now, that it holds the lock with this token and a lease deadline far
+    // enough ahead; invariant (b): for a lease lock that deadline is finite.
+    const QString unproven = token != m_lock->fencingToken()
+        ? QStringLiteral("the acquisition reported fencing token %1, the lock now has %2").arg(token).arg(m_lock->fencingToken())
+        : m_lock->whyNotProven(StartMarginMs);
+    if (!unproven.isEmpty()) {
+        refuseStart(unproven);
+        return;
+    }
+    if (token < m_highestToken)
+        qCCritical(lcRunner).noquote() << QStringLiteral("The fencing token went backwards (%1 after %2): the lock server lost or rolled back its "
+                                                         "state, so tokens repeat; see docs/operations.md, Fencing tokens")
+                                              .arg(token)
+                                              .arg(m_highestToken);
+    m_highestToken = qMax(m_highestToken, token);
     if (std::exchange(m_mayTakeBack, false)) {
         // Nobody to hand over to: taking the lock back is right, but the operator must see it.
         qCInfo(lcRunner).noquote() << "The lock was still free after the handover (nobody took it over): taking it back";
@@ -149,10 +172,25 @@ void Runner::onAcquired(quint64 token)
     qCInfo(lcRunner).noquote() << "Run task";
     m_task.setFencingToken(token);
     const qint64 remaining = m_lock->leaseRemainingMs();
-    m_task.setLockDeadline(remaining < 0 ? -1 : qMax<qint64>(0, remaining - DeadlineSafetyMs));
+    m_task.setLockDeadline(remaining < 0 ? BaseTask::NoLockDeadline : qMax<qint64>(0, remaining - DeadlineSafetyMs));
     setState(State::Running);
     report(QStringLiteral("running"));
     m_task.start();
+}
+
+void Runner::refuseStart(const QString &why)
+{
+    qCCritical(lcRunner).noquote() << QStringLiteral("Not starting the task: the lock cannot be proven held now (%1)").arg(why);
+    m_lastError = QStringLiteral("not started: the lock cannot be proven held (%1)").arg(why);
+    m_mayTakeBack = false;
+    m_keepLockThisIteration = false;
+    m_status = m_terminateSignal ? JobStatus::Killed : JobStatus::Interrupted;
+    // Nothing ran: a lock that is still ours (a lease about to run out) is given back, and the
+    // next iteration contends as any standby does.
+    if (m_lock->isHeld())
+        releaseLock();
+    else
+        endIteration();
 }
 
 void Runner::onNotAcquired(const LockOwner &owner)
@@ -449,7 +487,7 @@ void Runner::endIteration()
                                                                                        : QStringLiteral("sleeping"));
     // A standby of an instance that keeps its lock (or a holder that lost it): take over as soon
     // as the lock is free, not at the next iteration.
-    if ((m_status == JobStatus::Pending || m_status == JobStatus::Interrupted) && m_settings.keepLock)
+    if ((m_status == JobStatus::Pending || m_status == JobStatus::Interrupted || m_lockLost) && m_settings.keepLock)
         m_lock->watchForRelease();
 }
 
@@ -493,7 +531,20 @@ void Runner::onLockLost(const QString &reason)
     }
     if (m_state == State::Finishing || m_state == State::Finished)
         return;
+    // No task runs in any other state, so nothing is to be stopped; what is pending still answers:
+    // acquire() (the backend acquires afresh when its kept lock turns out lost), the release, the
+    // liveness write, or the sleep timer.
     qCWarning(lcRunner).noquote() << QStringLiteral("Lock has been lost (%1); the next iteration acquires it again").arg(reason);
+    if (m_state == State::WritingLiveness) {
+        // The run is over; the iteration ends as one that lost its lock (a hot standby with keep_lock).
+        m_lockLost = true;
+        m_lostReason = reason;
+    }
+    if (m_handoverRequest && m_state != State::Releasing) {
+        qCWarning(lcRunner).noquote() << QStringLiteral("The lock was lost before it could be handed over as %1 requested; dropping the request")
+                                             .arg(requester(*m_handoverRequest));
+        m_handoverRequest.reset();
+    }
     if (m_state == State::Sleeping && m_settings.keepLock)
         m_lock->watchForRelease(); // a hot standby from now on
 }

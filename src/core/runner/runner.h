@@ -56,6 +56,12 @@ public:
 
     /*! Taken off the lease deadline handed to the task: the guard reads it a little late. */
     static constexpr qint64 DeadlineSafetyMs = 100;
+    /*!
+     * A run starts only with at least this much of the lease left (invariant (a)): a lease about to
+     * run out would only start a task for jobslib-guard to kill. A fresh lease has TTL - 10 % left
+     * (1.8 s at etcd's smallest TTL of 2 s).
+     */
+    static constexpr qint64 StartMarginMs = 500;
 
     Runner(Context &context, BaseTask &task, const RunnerSettings &settings, QObject *parent = nullptr);
     ~Runner() override;
@@ -91,6 +97,8 @@ private:
     void setState(State state);
     void beginIteration();
     void onAcquired(quint64 token);
+    /*! acquired() came, but the backend cannot prove the lock now: no run; the loop goes on. */
+    void refuseStart(const QString &why);
     void onNotAcquired(const LockOwner &owner);
     void onAcquireFailed(const QString &error);
     void onTaskFinished(const TaskResult &result);
@@ -142,6 +150,7 @@ private:
     QString m_lostReason;
     QString m_lastError;
     qint64 m_lastSuccessEpoch = 0;
+    quint64 m_highestToken = 0;            ///< the largest fencing token this instance ran with
 
     // Handover (see the class comment).
     HandoverListener *m_handover = nullptr; ///< nullptr when the lock has no key-value store
