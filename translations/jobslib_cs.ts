@@ -32,12 +32,12 @@
         <translation> (relace %1)</translation>
     </message>
     <message>
-        <source>Releasing it moves the key to a new lease for one TTL and revokes the holder&apos;s lease. The holder notices and stops its task; nobody can acquire the lock until that TTL has passed, then a standby takes it.</source>
-        <translation>Uvolnění přesune klíč na nový lease s platností jednoho TTL a odvolá lease držitele. Držitel to zjistí a zastaví svou práci; dokud toto TTL neuplyne, nikdo nemůže zámek získat, pak jej převezme instance ve standby.</translation>
+        <source>Releasing it moves the key to a new lease for a TTL plus 5 s (or the kill grace + 6 s, if longer) and revokes the holder&apos;s lease. The holder notices and stops its task; nobody can acquire the lock until that lease has expired, then a standby takes it.</source>
+        <translation>Uvolnění přesune klíč na nový lease s platností jednoho TTL plus 5 s (nebo kill grace + 6 s, je-li delší) a odvolá lease držitele. Držitel to zjistí a zastaví svou práci; dokud tento lease nevyprší, nikdo nemůže zámek získat, pak jej převezme instance ve standby.</translation>
     </message>
     <message>
-        <source>Releasing it hands the key to a fence session that nobody renews and destroys the holder&apos;s session. The holder notices and stops its task; nobody can acquire the lock until Consul expires the fence (after the kill grace + 1 s, at least 10 s, up to twice that), then a standby takes it.</source>
-        <translation>Uvolnění předá klíč blokovací relaci, kterou nikdo neobnovuje, a zruší relaci držitele. Držitel to zjistí a zastaví svou práci; dokud Consul blokovací relaci nenechá vypršet (po kill grace + 1 s, nejméně 10 s, nejvýše dvojnásobek), nikdo nemůže zámek získat, pak jej převezme instance ve standby.</translation>
+        <source>Releasing it hands the key to a fence session that nobody renews and destroys the holder&apos;s session. The holder notices and stops its task; nobody can acquire the lock until Consul expires the fence (after the kill grace + 6 s, at least 10 s, up to twice that), then a standby takes it.</source>
+        <translation>Uvolnění předá klíč blokovací relaci, kterou nikdo neobnovuje, a zruší relaci držitele. Držitel to zjistí a zastaví svou práci; dokud Consul blokovací relaci nenechá vypršet (po kill grace + 6 s, nejméně 10 s, nejvýše dvojnásobek), nikdo nemůže zámek získat, pak jej převezme instance ve standby.</translation>
     </message>
     <message>
         <source>Release the lock?</source>

@@ -32,12 +32,12 @@
         <translation> (Session %1)</translation>
     </message>
     <message>
-        <source>Releasing it moves the key to a new lease for one TTL and revokes the holder&apos;s lease. The holder notices and stops its task; nobody can acquire the lock until that TTL has passed, then a standby takes it.</source>
-        <translation>Die Freigabe verschiebt den Schlüssel für eine TTL auf ein neues Lease und widerruft das Lease des Inhabers. Der Inhaber bemerkt dies und beendet seine Aufgabe; bis diese TTL abgelaufen ist, kann niemand die Sperre erhalten, danach übernimmt sie eine Standby-Instanz.</translation>
+        <source>Releasing it moves the key to a new lease for a TTL plus 5 s (or the kill grace + 6 s, if longer) and revokes the holder&apos;s lease. The holder notices and stops its task; nobody can acquire the lock until that lease has expired, then a standby takes it.</source>
+        <translation>Die Freigabe verschiebt den Schlüssel für eine TTL plus 5 s (oder die Kill-Grace + 6 s, falls länger) auf ein neues Lease und widerruft das Lease des Inhabers. Der Inhaber bemerkt dies und beendet seine Aufgabe; bis dieses Lease abgelaufen ist, kann niemand die Sperre erhalten, danach übernimmt sie eine Standby-Instanz.</translation>
     </message>
     <message>
-        <source>Releasing it hands the key to a fence session that nobody renews and destroys the holder&apos;s session. The holder notices and stops its task; nobody can acquire the lock until Consul expires the fence (after the kill grace + 1 s, at least 10 s, up to twice that), then a standby takes it.</source>
-        <translation>Die Freigabe übergibt den Schlüssel an eine Sperr-Session, die niemand erneuert, und zerstört die Session des Inhabers. Der Inhaber bemerkt dies und beendet seine Aufgabe; niemand kann die Sperre erhalten, bis Consul die Sperr-Session ablaufen lässt (nach der Kill-Grace + 1 s, mindestens 10 s, bis zum Doppelten davon), danach übernimmt sie eine Standby-Instanz.</translation>
+        <source>Releasing it hands the key to a fence session that nobody renews and destroys the holder&apos;s session. The holder notices and stops its task; nobody can acquire the lock until Consul expires the fence (after the kill grace + 6 s, at least 10 s, up to twice that), then a standby takes it.</source>
+        <translation>Die Freigabe übergibt den Schlüssel an eine Sperr-Session, die niemand erneuert, und zerstört die Session des Inhabers. Der Inhaber bemerkt dies und beendet seine Aufgabe; niemand kann die Sperre erhalten, bis Consul die Sperr-Session ablaufen lässt (nach der Kill-Grace + 6 s, mindestens 10 s, bis zum Doppelten davon), danach übernimmt sie eine Standby-Instanz.</translation>
     </message>
     <message>
         <source>Release the lock?</source>

@@ -31,13 +31,13 @@ QString ActionTexts::releaseConfirmation(const QString &job, const JobSummary &s
         text += tr(" (session %1)").arg(s.lockView.holderId);
     text += QStringLiteral(".\n\n");
     if (backend == QLatin1String("etcd")) {
-        text += tr("Releasing it moves the key to a new lease for one TTL and revokes the holder's lease. "
-                   "The holder notices and stops its task; nobody can acquire the lock until that TTL has passed, "
-                   "then a standby takes it.");
+        text += tr("Releasing it moves the key to a new lease for a TTL plus 5 s (or the kill grace + 6 s, if longer) and revokes "
+                   "the holder's lease. The holder notices and stops its task; nobody can acquire the lock until that lease has "
+                   "expired, then a standby takes it.");
     } else {
         text += tr("Releasing it hands the key to a fence session that nobody renews and destroys the holder's session. "
                    "The holder notices and stops its task; nobody can acquire the lock until Consul expires the fence "
-                   "(after the kill grace + 1 s, at least 10 s, up to twice that), then a standby takes it.");
+                   "(after the kill grace + 6 s, at least 10 s, up to twice that), then a standby takes it.");
     }
     text += QStringLiteral("\n\n") + tr("Release the lock?");
     return text;

@@ -188,20 +188,20 @@ void TestRunjob::explainSaysFailoverTimes()
         QCOMPARE(c.exitCode, 0);
         QVERIFY2(c.out.contains(worst), c.out.constData());
     }
-    // Consul's release-lock fence: the kill grace + 1 s, at least Consul's minimal session TTL.
-    for (const auto &[grace, fence] : {std::pair{"10", "the fence, 11 s"}, std::pair{"2", "the fence, 10 s"}}) {
+    // Consul's release-lock fence: the kill grace + 1 s + the 5 s margin, at least Consul's minimal session TTL.
+    for (const auto &[grace, fence] : {std::pair{"10", "the fence, 16 s"}, std::pair{"2", "the fence, 10 s"}}) {
         consul.insert(QStringLiteral("JOBSLIB_TASK_KILL_GRACE"), QString::fromLatin1(grace));
         const ProcessResult c = run(binary(QStringLiteral("runjob")), {QStringLiteral("--explain"), QStringLiteral("--"), QStringLiteral("true")}, consul);
         QCOMPARE(c.exitCode, 0);
         QVERIFY2(c.out.contains(fence), c.out.constData());
     }
 
-    // etcd's release-lock fence: the TTL, or the kill grace + 1 s when that is longer.
+    // etcd's release-lock fence: the TTL, or the kill grace + 1 s when that is longer, + the 5 s margin.
     QProcessEnvironment etcd = env();
     etcd.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_BACKEND"), QStringLiteral("etcd"));
     etcd.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_KEY"), QStringLiteral("jobs/x"));
     etcd.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_TTL"), QStringLiteral("5"));
-    for (const auto &[grace, fence] : {std::pair{"10", "blocked for 11 s"}, std::pair{"2", "blocked for 5 s"}}) {
+    for (const auto &[grace, fence] : {std::pair{"10", "blocked for 16 s"}, std::pair{"2", "blocked for 10 s"}}) {
         etcd.insert(QStringLiteral("JOBSLIB_TASK_KILL_GRACE"), QString::fromLatin1(grace));
         const ProcessResult e = run(binary(QStringLiteral("runjob")), {QStringLiteral("--explain"), QStringLiteral("--"), QStringLiteral("true")}, etcd);
         QCOMPARE(e.exitCode, 0);

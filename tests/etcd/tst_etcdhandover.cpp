@@ -36,6 +36,8 @@ const QString LivenessKey = QStringLiteral("jobs/handover/liveness");
 const QString Password = QStringLiteral("pw-9c4e2a7f51"); // distinctive, so a leak is found
 constexpr qint64 TtlS = 5;
 constexpr qint64 TtlMs = TtlS * 1000;
+/// release-lock's fence with this TTL and kill grace (2 s): the TTL + LockBackend::FenceMarginS.
+constexpr qint64 FenceMs = TtlMs + 5000;
 
 using Entry = JournalEntry;
 
@@ -666,9 +668,10 @@ void TestEtcdHandover::lockInfoReleaseLockAndLiveness()
         5000));
     const QByteArray releaseOutput = release.readAllStandardOutput() + release.readAllStandardError();
     QVERIFY2(release.exitStatus() == QProcess::NormalExit && release.exitCode() == 0, releaseOutput.constData());
-    QVERIFY2(releaseOutput.contains(QStringLiteral("released: taken from %2.test (lease %1); the lock is free in 5 s, when the old holder has "
+    QVERIFY2(releaseOutput.contains(QStringLiteral("released: taken from %2.test (lease %1); the lock is free in %3 s, when the old holder has "
                                                    "certainly stopped")
                                         .arg(leaseHex, first.instance)
+                                        .arg(FenceMs / 1000)
                                         .toUtf8()),
              releaseOutput.constData());
     qInfo("release-lock: the holder logged the loss %lld ms and its task was gone %lld ms after release-lock was started", lostAt - releaseAt,
@@ -677,13 +680,13 @@ void TestEtcdHandover::lockInfoReleaseLockAndLiveness()
     QVERIFY2(taskDeadAt - releaseAt <= 1000, qPrintable(QString::number(taskDeadAt - releaseAt)));
     QVERIFY(holder->waitForOutput(QStringLiteral("Task interrupted"), 2000));
     QVERIFY(journal(QStringLiteral("end")).isEmpty());
-    // etcd has no lock-delay: release-lock blocks the key for a TTL (until the old holder has
-    // certainly stopped, even if it did not hear of it); then the standby's watch sees it go.
-    QVERIFY(QTest::qWaitFor([&] { return journal(QStringLiteral("start")).size() == 2; }, int(TtlMs + 3000)));
+    // etcd has no lock-delay: release-lock blocks the key for a TTL + the 5 s margin (until the
+    // old holder has certainly stopped, even if it did not hear of it); then the standby's watch sees it go.
+    QVERIFY(QTest::qWaitFor([&] { return journal(QStringLiteral("start")).size() == 2; }, int(FenceMs + 3000)));
     const Entry second = journal(QStringLiteral("start")).constLast();
     // Both contend once the fence expires: the standby, and the old holder, which watches again with keep_lock.
     qInfo("release-lock: %s's task started %lld ms after release-lock was started", qPrintable(second.instance), second.ms - releaseAt);
-    QVERIFY2(second.ms - releaseAt >= TtlMs - 200, qPrintable(QStringLiteral("a task started %1 ms after release-lock").arg(second.ms - releaseAt)));
+    QVERIFY2(second.ms - releaseAt >= FenceMs - 200, qPrintable(QStringLiteral("a task started %1 ms after release-lock").arg(second.ms - releaseAt)));
     QVERIFY(second.token > first.token);
     const auto secondHolder = second.instance == standbyName ? standby : holder;
     r = runjob({QStringLiteral("lock-info")}, admin);
@@ -847,7 +850,7 @@ void TestEtcdHandover::standbyWatchThroughFrozenMember()
 
 // 8. release-lock while the member that carries the holder's own-key watch hangs (its keep-alives
 //    have moved on to another member). etcd has no lock-delay, so release-lock fences the key for a
-//    TTL: the holder, which hears of it only at its next keep-alive, must have stopped its task
+//    TTL + 5 s: the holder, which hears of it only at its next keep-alive, must have stopped its task
 //    before anybody can acquire. The journal must show no overlap.
 void TestEtcdHandover::forceReleaseWhileHolderWatchHangs()
 {
@@ -885,12 +888,12 @@ void TestEtcdHandover::forceReleaseWhileHolderWatchHangs()
                 taskDeadAt = nowMs();
             return lostAt && taskDeadAt && journal(QStringLiteral("start")).size() + journal(QStringLiteral("OVERLAP")).size() >= 2;
         },
-        int(2 * TtlMs)));
+        int(FenceMs + TtlMs)));
     const QList<Entry> all = journal();
     qInfo("release-lock with the holder's watch hanging: the holder logged the loss %lld ms and its task was gone %lld ms after release-lock "
           "started; the standby's run began %lld ms after release-lock started (%s)",
           lostAt - releaseAt, taskDeadAt - releaseAt, all.at(1).ms - releaseAt, qPrintable(all.at(1).what));
-    // release-lock fenced the key for a TTL: the holder stopped (at its next keep-alive) before anybody could acquire.
+    // release-lock fenced the key for a TTL + 5 s: the holder stopped (at its next keep-alive) before anybody could acquire.
     QVERIFY2(taskDeadAt < all.at(1).ms, "the standby started before the holder's task was gone");
     QVERIFY2(journal(QStringLiteral("OVERLAP")).isEmpty(), "the standby's task ran while the holder's still did");
     m_cluster->resumeMember(frozen);

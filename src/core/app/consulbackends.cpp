@@ -55,7 +55,7 @@ QString explainConsulLock(const Config &config)
                "worst case %6 s.\n"
                "- runjob release-lock: hands the key to a fence session nobody renews and destroys the holder's session; the holder "
                "hears of it at once and stops its task within the kill grace (%11 s); standbys can take the lock when Consul expires "
-               "the fence, %12 s (the kill grace + 1 s, at least Consul's 10 s) to twice that later.\n"
+               "the fence, %12 s (the kill grace + 1 s + a 5 s margin, at least Consul's 10 s) to twice that later.\n"
                "- Holder loses Consul: it stops its task when it cannot renew within %7 s of its last confirmed renewal (TTL minus "
                "%8 s), before Consul can expire the session; standbys can take over after %6 s at worst. A command task is killed by "
                "jobslib-guard at that deadline even if runjob is frozen.\n"

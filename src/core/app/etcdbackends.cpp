@@ -39,7 +39,7 @@ QString explainEtcdLock(const Config &config)
                "- Crash of the holder (kill -9, host down): etcd expires the lease %2 s after the last keep-alive (it looks every 0.5 s) "
                "and deletes the key; the standbys' watch sees it at once: worst case %8 s.\n"
                "- runjob release-lock: the holder is told at once, but the lock stays blocked for %9 s (the TTL, or the kill grace "
-               "+ 1 s if longer), until the holder has certainly stopped (etcd has no lock-delay).\n"
+               "+ 1 s if longer, + a 5 s margin), until the holder has certainly stopped (etcd has no lock-delay).\n"
                "- Holder loses etcd (its members, or the quorum): it stops its task when it cannot renew within %5 s of its last "
                "confirmed keep-alive (TTL minus %6 s), before etcd can expire the lease; without a quorum nobody can acquire. A command "
                "task is killed by jobslib-guard at that deadline even if runjob is frozen.\n"
