@@ -4,6 +4,7 @@
 and "bounded failover", checked on what really happened. Standard library only.
 
     soak.py --seconds N --backend consul|etcd [--instances K] [--build DIR] [--seed S] [--workdir DIR]
+            [--faults NAME,...]
 
 Starts the backend (jobslib-consul-sim, or a real 3-member etcd cluster), a real InfluxDB and K
 runjob instances (default 3; even ones with --keep-lock, odd ones without, all --sleep-interval 1)
@@ -11,9 +12,11 @@ that share one lock and run a command task. The task appends `start`, a `step` e
 `end` lines, each with the instance, its fencing token and the time, to one journal. For N
 seconds faults are injected one after the other, each followed by the job running again:
 kill -9 and restart of an instance, SIGSTOP/SIGCONT of an instance for longer than the TTL,
-InfluxDB restarts; for Consul 500 answers, slow answers, a blackhole and dropped connections
-(the simulator's /_sim/ API); for etcd the kill and restart of a member. Then every fault is
-undone, the job must run once more, and the instances are stopped with SIGTERM.
+SIGSTOP of the holder while it sleeps keeping the lock, past the server's real expiry of its
+lease (so that a standby takes over meanwhile), InfluxDB restarts; for Consul 500 answers, slow
+answers, a blackhole and dropped connections (the simulator's /_sim/ API); for etcd the kill and
+restart of a member. --faults picks some of them by name (FAULT_NAMES below). Then every fault
+is undone, the job must run once more, and the instances are stopped with SIGTERM.
 
 The checker then verifies:
 - no overlap: the journal lines of two executions (first to last line) never interleave;
@@ -22,6 +25,8 @@ The checker then verifies:
 - the job kept running: no gap between two executions exceeds the failover arithmetic of
   `runjob --explain` (its worst case, plus the next iteration for instances without keep_lock,
   plus the fault's own length, plus 3 s for start-up and the journal's 0.1 s grain);
+- the frozen holder came back: after its SIGCONT it finishes an iteration (a "Sleep for" line)
+  within a minute, instead of hanging;
 - metrics: every point an instance queued (its `jobslib.metrics.points` debug lines, logged once
   the point is in the spool) is stored in InfluxDB, and InfluxDB holds no point that no instance
   queued. InfluxDB stores a point once per series and timestamp, so a re-sent point cannot be
@@ -51,6 +56,11 @@ TASK = ('j() { printf "%s %s %s %s\\n" "$1" "$BENCH_INSTANCE" "$JOBSLIB_FENCING_
         'j start; n=$((5 + RANDOM % 10)); for ((i = 0; i < n; i++)); do sleep 0.1; j step; done; j end')
 LOGGING = '{"version": 1, "root": {"level": "INFO"}, "loggers": {"jobslib.metrics.points": {"level": "DEBUG"}}}'
 STARTUP_SLACK_S = 3.0
+# The line runjob logs when an iteration ends and it sleeps holding the lock (keep_lock).
+SLEEP_KEPT = re.compile(rb"Sleep for [0-9.]+ seconds, lock is kept\n")
+# What the freeze-keep-lock fault adds to the server's expiry, so that a standby has taken over
+# (its lock-delay back-off and the start of its task included) well before the SIGCONT.
+FREEZE_BEYOND_EXPIRY_S = (3.0, 5.0)
 
 
 def log(msg):
@@ -66,18 +76,22 @@ T0 = time.monotonic()
 class ConsulBackend:
     name = "consul"
     ttl = 10  # Consul's minimum session TTL
+    ttl_multiplier = 2  # the simulator expires a session TTL x this after its last renewal, as Consul may
+    lock_delay = 1
+    # When the lock of a holder that stopped renewing is free for a standby at the latest.
+    expiry_s = ttl * ttl_multiplier + lock_delay
 
     def __init__(self, build, workdir):
         from consulbench import Sim
-        self.sim = Sim(build, workdir)
+        self.sim = Sim(build, workdir, "--ttl-multiplier", str(self.ttl_multiplier))
 
     def env(self):
         return {"JOBSLIB_ONE_INSTANCE_BACKEND": "consul", "JOBSLIB_ONE_INSTANCE_CONSUL_ADDRESS": self.sim.address,
                 "JOBSLIB_ONE_INSTANCE_CONSUL_KEY": LOCK_KEY, "JOBSLIB_ONE_INSTANCE_CONSUL_TTL": str(self.ttl),
-                "JOBSLIB_ONE_INSTANCE_CONSUL_LOCK_DELAY": "1", "JOBSLIB_ONE_INSTANCE_CONSUL_TIMEOUT": "3"}
+                "JOBSLIB_ONE_INSTANCE_CONSUL_LOCK_DELAY": str(self.lock_delay), "JOBSLIB_ONE_INSTANCE_CONSUL_TIMEOUT": "3"}
 
     def faults(self):
-        return [self.fail, self.delay, self.blackhole, self.drop]
+        return [("consul-500", self.fail), ("consul-slow", self.delay), ("consul-blackhole", self.blackhole), ("consul-drop", self.drop)]
 
     def ctl(self, what, **params):
         import urllib.parse
@@ -120,6 +134,7 @@ class ConsulBackend:
 class EtcdBackend:
     name = "etcd"
     ttl = 5
+    expiry_s = ttl  # etcd revokes an expired lease within 0.5 s after its TTL; no lock-delay
 
     def __init__(self, build, workdir):
         from etcdcluster import EtcdCluster
@@ -131,7 +146,7 @@ class EtcdBackend:
                 "JOBSLIB_ONE_INSTANCE_ETCD_TIMEOUT": "2"}
 
     def faults(self):
-        return [self.member_outage, self.member_outage]
+        return [("etcd-member", self.member_outage), ("etcd-member", self.member_outage)]
 
     def member_outage(self, rng):
         i, secs = rng.randrange(len(self.cluster.procs)), rng.uniform(2, 8)
@@ -209,6 +224,18 @@ class Instance:
     def logs(self):
         return [r.log() for r in self.runs]
 
+    # Following the current generation's log: byte offsets, so that only new lines are read.
+    def log_size(self):
+        try:
+            return os.path.getsize(self.current.log_path)
+        except OSError:
+            return 0
+
+    def log_from(self, offset):
+        with open(self.current.log_path, "rb") as f:
+            f.seek(offset)
+            return f.read()
+
 
 class World:
     def __init__(self, args):
@@ -219,6 +246,9 @@ class World:
         self.influx = Influxd(self.workdir)
         self.influx.query("CREATE DATABASE %s" % DATABASE)
         self.backend = ConsulBackend(self.build, self.workdir) if args.backend == "consul" else EtcdBackend(self.build, self.workdir)
+        self.freeze_keep_lock_s = args.freeze_keep_lock_seconds
+        self.bound = 0.0  # set by main() from runjob --explain
+        self.stuck = []  # frozen holders that did not finish an iteration after their SIGCONT
         self.instances = []
         self.instances = [Instance(self, i) for i in range(args.instances)]
 
@@ -239,6 +269,65 @@ class World:
         inst.thaw()
         return "SIGSTOP %s for %.1f s (TTL %d s)" % (inst.current.name, secs, self.backend.ttl), 0.0
 
+    def freeze_keep_lock(self, rng):
+        """Freezes the holder right after a run, while it sleeps keeping the lock (keep_lock), for
+        longer than the server's real expiry of its lease plus a few seconds, so that a standby
+        takes over and runs meanwhile; then SIGCONT. Whatever the frozen runjob does when it wakes
+        (its overdue sleep timer and its lease deadline fire together) must not start a run beside
+        the new holder's: the overlap and token checks see it if it does (issue 15)."""
+        secs = self.freeze_keep_lock_s or self.backend.expiry_s + rng.uniform(*FREEZE_BEYOND_EXPIRY_S)
+        candidates = [i for i in self.instances if i.keep_lock]
+        give_up = time.monotonic() + self.bound + 60
+        for attempt in range(1, 6):
+            # Only lines written from now on count: the next end of a run that keeps the lock.
+            marks = {c.name: (c.current, c.log_size()) for c in candidates}
+            found = None
+            while found is None:
+                if time.monotonic() > give_up:
+                    raise TimeoutError("no keep-lock instance went to sleep holding the lock")
+                for c in candidates:
+                    run, mark = marks[c.name]
+                    if c.current is not run or not run.running():
+                        marks[c.name] = (c.current, 0)  # restarted meanwhile: its new log from the start
+                        continue
+                    m = SLEEP_KEPT.search(c.log_from(mark))
+                    if m:
+                        found = (c, mark + m.end())
+                        break
+                else:
+                    time.sleep(0.01)
+            inst, asleep_from = found
+            inst.freeze()
+            frozen_at = time.time()
+            time.sleep(0.05)
+            # Still asleep when the SIGSTOP landed: nothing of its runner after the "Sleep" line (a
+            # 1 s sleep; the log is followed every 10 ms).
+            if b" jobslib.runner " not in inst.log_from(asleep_from):
+                break
+            inst.thaw()
+            log("freeze-keep-lock: %s had left its sleep before the SIGSTOP (attempt %d), trying again" % (inst.current.name, attempt))
+        else:
+            raise RuntimeError("could not freeze a keep-lock holder while it slept")
+        time.sleep(max(0.0, frozen_at + secs - time.time()))
+        thawed_at = time.time()  # taken before the SIGCONT: this process may lose the CPU right after it
+        inst.thaw()
+        takeover = next((e for e in read_journal(self.journal) if frozen_at < e["start"] < thawed_at and e["instance"] != inst.current.name), None)
+        took = ("%s took over after %.1f s (token %d)" % (takeover["instance"], takeover["start"] - frozen_at, takeover["token"])
+                if takeover else "NO standby ran during the freeze")
+        # It must come back: finish an iteration (with the fix: see that its lease ran out and
+        # become a standby) instead of hanging in a state nothing moves it out of.
+        try:
+            wait_for(lambda: re.search(rb"(?m)^[0-9.]+ jobslib\.runner INFO Sleep for ", inst.log_from(asleep_from)) or not inst.current.running(),
+                     60, "%s to finish an iteration after SIGCONT" % inst.current.name, poll=0.1)
+        except TimeoutError:
+            self.stuck.append("%s did not finish an iteration within 60 s of its SIGCONT (frozen %.1f s asleep with the lock)" % (inst.current.name, secs))
+        # For the record (the checker decides): did it run its task right after waking?
+        woke = next((e for e in read_journal(self.journal) if e["instance"] == inst.current.name and frozen_at < e["start"] <= thawed_at + 5), None)
+        ran = ("; on SIGCONT it ran its task after %.2f s with token %d" % (woke["start"] - thawed_at, woke["token"]) if woke
+               else "; no run of its own within 5 s of SIGCONT")
+        return ("SIGSTOP %s asleep with the lock kept for %.1f s (lease expiry %d s): %s%s"
+                % (inst.current.name, secs, self.backend.expiry_s, took, ran)), 0.0
+
     def influx_restart(self, rng):
         secs = rng.uniform(1, 5)
         self.influx.stop()
@@ -246,8 +335,11 @@ class World:
         self.influx.start()
         return "InfluxDB down for %.1f s" % secs, 0.0
 
-    def faults(self):
-        return [self.kill9, self.freeze, self.influx_restart] + self.backend.faults()
+    def faults(self, names=None):
+        """(name, function) pairs, drawn from with equal weight; names: only these."""
+        every = [("kill9", self.kill9), ("freeze", self.freeze), ("freeze-keep-lock", self.freeze_keep_lock),
+                 ("influx-down", self.influx_restart)] + self.backend.faults()
+        return [f for f in every if names is None or f[0] in names]
 
     def restore(self):
         self.backend.restore()
@@ -314,6 +406,10 @@ def check_executions(executions):
 
 LINE = re.compile(r"(?<!\\) ")
 
+# The names --faults takes, per backend, in the order World.faults() lists them.
+FAULT_NAMES = {"consul": ["kill9", "freeze", "freeze-keep-lock", "influx-down", "consul-500", "consul-slow", "consul-blackhole", "consul-drop"],
+               "etcd": ["kill9", "freeze", "freeze-keep-lock", "influx-down", "etcd-member"]}
+
 
 def parse_series(series):
     """measurement,k=v,... (line protocol escapes) -> (measurement, sorted tag tuples)."""
@@ -355,9 +451,21 @@ def main():
     p.add_argument("--build", default="build", help="build directory with bin/runjob and bin/jobslib-consul-sim")
     p.add_argument("--seed", type=int, default=None, help="seed of the fault schedule (default: random, printed)")
     p.add_argument("--workdir", default=None, help="keep everything here (default: a temporary directory, removed on success)")
+    p.add_argument("--faults", default=None, metavar="NAME,...",
+                   help="inject only these faults: " + ", ".join(FAULT_NAMES["consul"]) + " (consul), "
+                   + ", ".join(n for n in FAULT_NAMES["etcd"] if n not in FAULT_NAMES["consul"]) + " (etcd); default: all of the backend's")
+    p.add_argument("--freeze-keep-lock-seconds", type=float, default=None, metavar="S",
+                   help="how long freeze-keep-lock freezes the holder (default: the backend's lease expiry + 3..5 s); "
+                   "a diagnostic, e.g. to try the old freeze's TTL + 1..5 s")
     args = p.parse_args()
     if args.seconds <= 0 or args.instances < 2:
         p.error("--seconds must be > 0 and --instances at least 2")
+    names = None
+    if args.faults is not None:
+        names = set(n.strip() for n in args.faults.split(",") if n.strip())
+        unknown = names - set(FAULT_NAMES[args.backend])
+        if not names or unknown:
+            p.error("--faults: %s not among the %s faults (%s)" % (", ".join(sorted(unknown)) or "nothing", args.backend, ", ".join(FAULT_NAMES[args.backend])))
     args.build = os.path.abspath(args.build)
     for tool in (os.path.join(args.build, "bin", "runjob"), os.path.join(args.build, "bin", "jobslib-guard")):
         if not os.access(tool, os.X_OK):
@@ -368,23 +476,26 @@ def main():
     keep = args.workdir is not None
     args.workdir = os.path.abspath(args.workdir) if keep else tempfile.mkdtemp(prefix="jobslib-soak-")
     os.makedirs(args.workdir, exist_ok=True)
-    log("soak: %s, %d instances, %.0f s of faults, seed %d, work directory %s"
-        % (args.backend, args.instances, args.seconds, args.seed, args.workdir))
+    log("soak: %s, %d instances, %.0f s of faults (%s), seed %d, work directory %s"
+        % (args.backend, args.instances, args.seconds, "all" if names is None else ",".join(sorted(names)), args.seed, args.workdir))
 
     world = World(args)
+    assert set(n for n, _ in world.faults()) == set(FAULT_NAMES[args.backend]), "FAULT_NAMES out of date"
     bound = 0.0
     for inst in world.instances:
         bound = max(bound, explain_worst_case_s(args.build, inst.env(), inst.args()))
     log("failover bound from runjob --explain: %.1f s (+ each fault's own length + %.0f s)" % (bound, STARTUP_SLACK_S))
-    faults, fault_windows = [], []  # (begin, end, allowed gap)
+    world.bound = bound
+    faults, fault_windows, kinds = [], [], {}  # (begin, end, allowed gap); faults injected by name
     try:
         wait_for(lambda: journal_starts(world.journal) > 0, bound + 30, "the first run")
         end_at = time.monotonic() + args.seconds
         while time.monotonic() < end_at:
-            fault = world.rng.choice(world.faults())
+            name, fault = world.rng.choice(world.faults(names))
             begin = time.time()
             what, blocked = fault(world.rng)
             faults.append(what)
+            kinds[name] = kinds.get(name, 0) + 1
             fault_windows.append((begin, time.time(), bound + blocked + STARTUP_SLACK_S))
             log("fault %d: %s" % (len(faults), what))
             # One fault at a time: the next comes once the job ran again, so that every gap
@@ -423,17 +534,18 @@ def main():
     world.influx.stop()
     lost, unexpected = queued - stored, stored - queued
     harness_errors = [f for f in faults if f.startswith("harness error")]
-    for kind, items in (("OVERLAP", overlaps), ("TOKEN", token_errors), ("GAP", gap_errors), ("HARNESS", harness_errors),
+    for kind, items in (("OVERLAP", overlaps), ("TOKEN", token_errors), ("GAP", gap_errors), ("STUCK", world.stuck), ("HARNESS", harness_errors),
                         ("LOST POINT", sorted(lost)[:20]), ("UNEXPECTED POINT", sorted(unexpected)[:20])):
         for item in items:
             log("%s: %s" % (kind, item))
+    log("faults by kind: " + (", ".join("%s %d" % (k, kinds[k]) for k in FAULT_NAMES[args.backend] if k in kinds) or "none"))
     runs = sum(1 for e in executions if e["ended"])
-    violations = len(overlaps) + len(token_errors) + len(gap_errors) + len(lost) + len(unexpected) + len(harness_errors)
+    violations = len(overlaps) + len(token_errors) + len(gap_errors) + len(world.stuck) + len(lost) + len(unexpected) + len(harness_errors)
     ok = violations == 0 and runs > 0 and len(queued) > 0
-    print("soak %s %.0f s seed %d: %d runs, %d faults, %d overlaps, %d token errors, max gap %.1f s (allowed %.1f s), "
+    print("soak %s %.0f s seed %d: %d runs, %d faults, %d overlaps, %d token errors, %d stuck, max gap %.1f s (allowed %.1f s), "
           "%d points queued, %d lost, %d unexpected: %s"
           % (args.backend, args.seconds, args.seed, runs, len(faults) - len(harness_errors), len(overlaps), len(token_errors),
-             max_gap, max_allowed, len(queued), len(lost), len(unexpected), "PASS" if ok else "FAIL"), flush=True)
+             len(world.stuck), max_gap, max_allowed, len(queued), len(lost), len(unexpected), "PASS" if ok else "FAIL"), flush=True)
     if ok and not keep:
         shutil.rmtree(args.workdir, ignore_errors=True)
     return 0 if ok else 1
