@@ -1,10 +1,12 @@
 #!/bin/bash
 # All benchmarks, one table: start-up, idle cost, graceful and crash failover (Consul simulator and
-# etcd), lock-loss reaction, idle Consul requests, metrics overhead, the dashboard at fleet size.
+# etcd), lock-loss reaction, kill timer lateness, idle Consul requests, metrics overhead, the
+# dashboard at fleet size.
 # Each benchmark's full output goes to stderr; the table to stdout.
 #   bench/run.sh [BUILD_DIR]
 # InfluxDB metrics (bench/metrics.sh) need influxd, the etcd ones etcd (Debian etcd-server). Sizes can be changed with HANDOVERS (100), LOCKLOSS_REPS (20), STARTUP_RUNS (50),
-# IDLE_SECONDS (30, bench/idle.sh), CONSUL_IDLE_SECONDS (60), CRASHES (5) and DASHBOARD_SECONDS (30).
+# IDLE_SECONDS (30, bench/idle.sh), CONSUL_IDLE_SECONDS (60), CRASHES (5), KILL_REPS (10, bench/kill_lateness.sh,
+# kill_grace 3 s) and DASHBOARD_SECONDS (30).
 set -uo pipefail
 build=${1:-build}
 here=$(dirname "$0")
@@ -30,7 +32,7 @@ row "idle RSS (file lock, keep-lock, command task)" "$(sed -n 's/^idle RSS: \([0
 row "wake-ups while sleeping (${IDLE_SECONDS:-30} s)" "$(sed -n 's/^over .* idle: \([0-9]*\) context switches.*, \([0-9]*\) clock ticks.*/\1 context switches, \2 CPU ticks/p' <<<"$out")" "0" "$cmd"
 
 for b in "consul_failover.sh ${HANDOVERS:-100}" "consul_crash.sh ${CRASHES:-5}" "consul_lockloss.sh ${LOCKLOSS_REPS:-20}" \
-         "consul_idle.sh ${CONSUL_IDLE_SECONDS:-60}" "etcd_failover.sh ${HANDOVERS:-100}" "etcd_crash.sh ${CRASHES:-5}" \
+         "kill_lateness.sh ${KILL_REPS:-10}" "consul_idle.sh ${CONSUL_IDLE_SECONDS:-60}" "etcd_failover.sh ${HANDOVERS:-100}" "etcd_crash.sh ${CRASHES:-5}" \
          "etcd_lockloss.sh ${LOCKLOSS_REPS:-20}" "dashboard.sh ${DASHBOARD_SECONDS:-30}"; do
   set -- $b
   cmd="bench/$1 $build $2"
