@@ -55,7 +55,8 @@ struct Outcome
 QStringList scenarioNames(const Backend &backend);
 /*!
  * scenarioNames(), or those of them named in the environment variable JOBSLIB_FREEZE_SCENARIOS
- * (comma-separated), for a developer who reruns one.
+ * (comma-separated), for a developer who reruns one. (JOBSLIB_FREEZE_VERBOSE=1 runs runjob with
+ * -v; JOBSLIB_TEST_VERBOSE=1 prints every scenario's outputs and journal, not only a failure's.)
  */
 QStringList selectedScenarios(const Backend &backend);
 /*!
