@@ -461,7 +461,7 @@ JournalEntry Scenario::holdFrozen(qint64 pid, const QString &who, qint64 frozenA
               QStringLiteral("the lock did not change hands while %1 was frozen: no run of %2 within %3 s of the freeze")
                   .arg(who, takers.join(QStringLiteral(" or ")))
                   .arg((holdMs + TakeoverSlackMs) / 1000));
-        check(processStopped(pid), QStringLiteral("%1 was no longer stopped when the lock changed hands").arg(who));
+        check(processStopped(pid), QStringLiteral("%1 was no longer stopped when the lock changed hands (state %2)").arg(who, stateOf(pid)));
         note(QStringLiteral("%1 took the lock over while %2 was frozen: its task started %3 ms after the freeze (token %4)")
                  .arg(taken.instance, who)
                  .arg(taken.ms - frozenAt)
@@ -469,7 +469,7 @@ JournalEntry Scenario::holdFrozen(qint64 pid, const QString &who, qint64 frozenA
     }
     // The fault itself: the freeze lasts its time (a wait that is the point, not a margin).
     waitFor([] { return false; }, until - nowMs());
-    check(processStopped(pid), QStringLiteral("%1 was continued before the end of its freeze").arg(who));
+    check(processStopped(pid), QStringLiteral("%1 was no longer stopped at the end of its freeze (state %2)").arg(who, stateOf(pid)));
     note(QStringLiteral("%1 has been frozen for %2 ms").arg(who).arg(nowMs() - frozenAt));
     return taken;
 }
