@@ -42,8 +42,10 @@ int Clock::callAfter(qint64 delayMs, QObject *receiver, std::function<void()> fn
     const int handle = m_nextHandle++;
     auto *timer = new QTimer(receiver);
     timer->setSingleShot(true);
-    // Sub-second waits (handover, retries) need precision; long sleeps may be coarse (fewer wake-ups).
-    timer->setTimerType(delayMs < 2000 ? Qt::PreciseTimer : Qt::CoarseTimer);
+    // Always precise: a coarse timer (Qt's default from 2 s on) may fire 5 % late, which is 1.5 s
+    // for a 30 s lease deadline (past the 1 s by which it precedes the server's expiry) and 1 s for
+    // a 20 s kill grace (eating the fence's margin; bench/README.md, kill timer lateness).
+    timer->setTimerType(Qt::PreciseTimer);
     QObject::connect(timer, &QTimer::timeout, receiver, [this, handle, timer, fn = std::move(fn)] {
         m_timers.remove(handle);
         timer->deleteLater();
