@@ -902,6 +902,10 @@ void Scenario::releaseLockFrozen(const QString &point)
     } else if (code == 0) {
         // It did take the lock after all, with a fence made after the thaw: a must hear of it.
         waitForOutput(A, QStringLiteral("Lock has been lost"), 0, ContentionTimeoutMs, QStringLiteral("release-lock said it released the lock, a did not lose it"));
+    } else {
+        // Its fence expired during the freeze, so the transaction was refused: it must say that
+        // nothing was done, not that the lock may be fenced.
+        check(said.contains(QStringLiteral("nothing done")), QStringLiteral("release-lock failed without saying that nothing was done: %1").arg(said));
     }
     settle(QString());
 }

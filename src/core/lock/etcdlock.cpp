@@ -419,6 +419,15 @@ void EtcdLock::forceRelease()
                     Q_EMIT forceReleaseFinished(false, QStringLiteral("the lock changed hands meanwhile; nothing done"));
                     return;
                 }
+                if (!t.ok() && t.error.grpcCode == 5 && !t.error.timedOut) {
+                    // etcd refused the transaction: the fence lease expired before it (this process
+                    // was frozen or stalled for longer than the fence). Nothing was done.
+                    Q_EMIT forceReleaseFinished(false, QStringLiteral("the fence lease expired before the transaction (was release-lock stalled "
+                                                                      "for %1 s?); nothing done (%2)")
+                                                           .arg(fenceS)
+                                                           .arg(t.error.describe()));
+                    return;
+                }
                 if (!t.ok()) {
                     // It may have gone through: revoking the fence would then free the key while the
                     // old task may still be stopping. Left alone, the fence lease expires by itself.
