@@ -189,6 +189,11 @@ private:
     JournalEntry holdFrozen(qint64 pid, const QString &who, qint64 frozenAt, qint64 holdMs, const QStringList &takers, qint64 afterMs);
     /*! The frozen holder kept the lock (file lock, frozen guard): nobody else ran, and other was refused by it. */
     void checkHeldThroughFreeze(const QString &holder, const QString &other, qint64 frozenAt, qsizetype otherFrom);
+    /*!
+     * The freeze of holder a (pid), b its standby (its output from bFrom on): with a lease lock b
+     * must take over meanwhile (after a's last run); a file lock stays a's, and b is refused by it.
+     */
+    void holdHolderFrozen(qint64 pid, qint64 frozenAt, qsizetype bFrom);
     void terminate(const QStringList &names);
     /*! The instance that holds the lock, as `runjob lock-info` says. */
     QString lockHolder();
@@ -388,6 +393,16 @@ JournalEntry Scenario::waitForStart(const QString &name, qint64 afterMs, qint64 
     const JournalEntry e = starts(name, afterMs).constFirst();
     note(QStringLiteral("%1's task started (token %2, pid %3)").arg(e.instance).arg(e.token).arg(e.pid));
     return e;
+}
+
+void Scenario::holdHolderFrozen(qint64 pid, qint64 frozenAt, qsizetype bFrom)
+{
+    if (m_backend.hasLease()) {
+        holdFrozen(pid, A, frozenAt, m_backend.freezeMs, {B}, lastJournalMs(A));
+    } else {
+        holdFrozen(pid, A, frozenAt, m_backend.freezeMs, {}, 0);
+        checkHeldThroughFreeze(A, B, frozenAt, bFrom);
+    }
 }
 
 qint64 Scenario::lastJournalMs(const QString &name) const
@@ -667,12 +682,7 @@ void Scenario::acquiringKept()
     const bool ranFirst = out.lastIndexOf(QStringLiteral("Run task")) > out.indexOf(QStringLiteral("lock is kept"));
     note(ranFirst ? QStringLiteral("a had started its second run when it froze") : QStringLiteral("a froze before the answer to its second acquisition"));
     const qsizetype bFrom = b.process->output().size();
-    if (m_backend.hasLease()) {
-        holdFrozen(a.pid, A, frozenAt, m_backend.freezeMs, {B}, lastJournalMs(A));
-    } else {
-        holdFrozen(a.pid, A, frozenAt, m_backend.freezeMs, {}, 0);
-        checkHeldThroughFreeze(A, B, frozenAt, bFrom);
-    }
+    holdHolderFrozen(a.pid, frozenAt, bFrom);
     thaw(a.pid, A);
     settle(A);
 }
@@ -724,12 +734,7 @@ void Scenario::writingLiveness()
     const Instance &b = start(B, keepLock(QStringLiteral("1")), Long, QString(), true);
     const qint64 frozenAt = freezeAtHook(*a.process, A, QStringLiteral("writingliveness"));
     const qsizetype bFrom = b.process->output().size();
-    if (m_backend.hasLease()) {
-        holdFrozen(a.pid, A, frozenAt, m_backend.freezeMs, {B}, lastJournalMs(A));
-    } else {
-        holdFrozen(a.pid, A, frozenAt, m_backend.freezeMs, {}, 0);
-        checkHeldThroughFreeze(A, B, frozenAt, bFrom);
-    }
+    holdHolderFrozen(a.pid, frozenAt, bFrom);
     thaw(a.pid, A);
     settle(A);
 }
@@ -756,12 +761,7 @@ void Scenario::sleepingWithLock(bool lateNews)
         m_relay->hold();
     check(output(A).contains(QStringLiteral("lock is kept")), QStringLiteral("a was not sleeping with its lock kept when it froze"));
     const qsizetype bFrom = b.process->output().size();
-    if (m_backend.hasLease()) {
-        holdFrozen(a.pid, A, frozenAt, m_backend.freezeMs, {B}, lastJournalMs(A));
-    } else {
-        holdFrozen(a.pid, A, frozenAt, m_backend.freezeMs, {}, 0);
-        checkHeldThroughFreeze(A, B, frozenAt, bFrom);
-    }
+    holdHolderFrozen(a.pid, frozenAt, bFrom);
     thaw(a.pid, A);
     if (lateNews) {
         m_relay->releaseAfter(LateNewsMs);
