@@ -134,6 +134,8 @@ private:
     QProcessEnvironment runjobEnvironment() const;
     /*! A cgroup for the test below this process's own, or a reason to skip. */
     bool makeTestCgroup(QString *whyNot);
+    /*! Moves this test process into the test cgroup, as systemd's Delegate=yes puts runjob in one. */
+    bool enterTestCgroup() const { return writeFile(m_testCgroup + QStringLiteral("/cgroup.procs"), QByteArray::number(::getpid())); }
     /*! The run cgroups left in the test cgroup. */
     QStringList runCgroups() const;
     void attach(CommandTask &task) { task.attach(m_context.get(), nullptr); }
@@ -418,7 +420,7 @@ void TestRunContainment::cgroupHoldsTheRun()
     QString why;
     if (!makeTestCgroup(&why))
         QSKIP(qPrintable(why));
-    QVERIFY(writeFile(m_testCgroup + QStringLiteral("/cgroup.procs"), QByteArray::number(::getpid())));
+    QVERIFY(enterTestCgroup());
 
     CommandTask task(daemonsCommand(QStringLiteral("stay")));
     attach(task);
@@ -455,7 +457,7 @@ void TestRunContainment::cgroupKillsDaemonsOfFrozenGuard()
     QString why;
     if (!makeTestCgroup(&why))
         QSKIP(qPrintable(why));
-    QVERIFY(writeFile(m_testCgroup + QStringLiteral("/cgroup.procs"), QByteArray::number(::getpid())));
+    QVERIFY(enterTestCgroup());
 
     CommandTask task(daemonsCommand(QStringLiteral("ignoreterm")));
     attach(task);
