@@ -487,10 +487,8 @@ void FileLock::onInotifyReadable()
         }
     }
     if (m_held) {
-        if (!fileStillAtPath()) {
-            stopInotify();
-            loseFile(replacedReason());
-        }
+        if (!fileStillAtPath())
+            loseFile(replacedReason()); // stops this watch too
         return;
     }
     if (fileGone && !m_held) {

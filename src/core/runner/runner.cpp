@@ -34,6 +34,12 @@ RunnerSettings RunnerSettings::fromConfig(const Config &config)
     return s;
 }
 
+/*! "sleeping", "writingliveness": for the SIGHUP line and the freeze points. */
+static QString stateName(Runner::State state)
+{
+    return QString::fromLatin1(QMetaEnum::fromType<Runner::State>().valueToKey(int(state))).toLower();
+}
+
 static QString seconds(qint64 ms)
 {
     return QString::number(double(ms) / 1000.0, 'g', 6);
@@ -103,10 +109,9 @@ void Runner::setState(State state)
         return;
     m_state = state;
     Q_EMIT stateChanged(state);
-    if (qEnvironmentVariableIsSet("JOBSLIB_TEST_FREEZE_AT")) {
+    if (freezePointsArmed()) {
         // On the next turn: the step this state begins has sent its request by then.
-        const QString name = QString::fromLatin1(QMetaEnum::fromType<State>().valueToKey(int(state))).toLower();
-        m_context.clock().callAfter(0, this, [name] { freezePoint(name); });
+        m_context.clock().callAfter(0, this, [name = stateName(state)] { freezePoint(name); });
     }
 }
 
@@ -670,8 +675,7 @@ void Runner::report(const QString &state)
 
 void Runner::logState() const
 {
-    const QString state = QString::fromLatin1(QMetaEnum::fromType<State>().valueToKey(int(m_state))).toLower();
-    QString line = QStringLiteral("State: %1, iteration %2, last status %3").arg(state).arg(m_iterations).arg(toString(m_lastStatus));
+    QString line = QStringLiteral("State: %1, iteration %2, last status %3").arg(stateName(m_state)).arg(m_iterations).arg(toString(m_lastStatus));
     line += m_lock->isHeld() ? QStringLiteral(", lock held (fencing token %1)").arg(m_lock->fencingToken()) : QStringLiteral(", lock not held");
     if (m_handoverRequest)
         line += QStringLiteral(", handover requested by %1").arg(requester(*m_handoverRequest));

@@ -37,6 +37,11 @@ const FreezeTarget &target()
 
 } // namespace
 
+bool freezePointsArmed()
+{
+    return !target().point.isEmpty();
+}
+
 void freezePoint(const QString &point)
 {
     const FreezeTarget &t = target();

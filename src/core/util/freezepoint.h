@@ -17,4 +17,7 @@ namespace jobslib {
  */
 JOBSLIB_EXPORT void freezePoint(const QString &point);
 
+/*! JOBSLIB_TEST_FREEZE_AT is set: callers that must prepare a freezePoint() call do it only then. */
+JOBSLIB_EXPORT bool freezePointsArmed();
+
 } // namespace jobslib
