@@ -3,7 +3,7 @@
 """etcd benchmarks of runjob against a real single-member etcd (standard library only).
 
     etcdbench.py failover BUILD_DIR [HANDOVERS]   graceful failover latency (key deleted -> standby's task start)
-    etcdbench.py crash    BUILD_DIR [CRASHES]    crash failover (kill -9 of the holder -> standby's task start; TTL 5)
+    etcdbench.py crash    BUILD_DIR [CRASHES]    crash failover (kill -9 of the holder -> standby's task start; TTL 9)
     etcdbench.py lockloss BUILD_DIR [REPS]        force-release (lease revoked) -> holder's task stopped
 
 The etcd (`etcd` from Debian's etcd-server, or $ETCD) is started by this script on two free
@@ -303,7 +303,7 @@ def main(argv):
         if what == "crash":
             etcd = Etcd(workdir)
             try:
-                return crash_failover(build, workdir, etcd_env(etcd.url, "bench/crash", ttl=5), int(argv[3]) if len(argv) > 3 else 5, "etcd")
+                return crash_failover(build, workdir, etcd_env(etcd.url, "bench/crash", ttl=9), int(argv[3]) if len(argv) > 3 else 5, "etcd")
             finally:
                 etcd.stop()
         return lockloss(build, workdir, int(argv[3]) if len(argv) > 3 else 20)

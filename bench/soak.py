@@ -133,7 +133,7 @@ class ConsulBackend:
 
 class EtcdBackend:
     name = "etcd"
-    ttl = 5
+    ttl = 9  # the shortest runjob accepts: the 6 s margin and 3 s to renew
     expiry_s = ttl  # etcd revokes an expired lease within 0.5 s after its TTL; no lock-delay
 
     def __init__(self, build, workdir):

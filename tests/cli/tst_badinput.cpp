@@ -184,7 +184,15 @@ void TestBadInput::rejected_data()
                        QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_KEY")};
     QTest::newRow("etcd ttl too short")
         << command() << noEnv << QByteArray("[one_instance]\nbackend = etcd\n[one_instance.etcd]\nkey = k\nttl = 1\n")
-        << QStringList{QStringLiteral("one_instance.etcd.ttl"), QStringLiteral("from 2 to 86400")};
+        << QStringList{QStringLiteral("one_instance.etcd.ttl"), QStringLiteral("from 9 to 86400")};
+    // A C++ task cannot be killed at the lease deadline: the loss must come its kill grace earlier,
+    // and Consul's shortest TTL leaves no time for that with the default grace of 10 s.
+    QTest::newRow("lease too short for a C++ task's kill grace")
+        << QStringList{QStringLiteral("helloworld.HelloWorld")} << noEnv
+        << QByteArray("[one_instance]\nbackend = consul\n[one_instance.consul]\nkey = k\nttl = 10\n")
+        << QStringList{QStringLiteral("option 'one_instance.consul.ttl': value 10 from file %SETTINGS%:5 is too short"),
+                       QStringLiteral("lost 16 s before the TTL ends"), QStringLiteral("kill grace of 10 s"), QStringLiteral("at least 19 s"),
+                       QStringLiteral("or a shorter task.kill_grace")};
     QTest::newRow("etcd user without password")
         << command() << noEnv << QByteArray("[liveness]\nbackend = etcd\n[liveness.etcd]\nkey = k\nusername = u\n")
         << QStringList{QStringLiteral("options 'liveness.etcd.username' and 'liveness.etcd.password' go together")};

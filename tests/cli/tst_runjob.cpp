@@ -188,6 +188,24 @@ void TestRunjob::explainSaysFailoverTimes()
         QCOMPARE(c.exitCode, 0);
         QVERIFY2(c.out.contains(worst), c.out.constData());
     }
+    // Cut off from Consul, the holder finds the lock lost 6 s before the TTL ends (1 s for the
+    // kill, the 5 s margin) for a command jobslib-guard kills at the deadline, and the kill grace
+    // earlier for a C++ task, which runjob can only leave behind by exiting; it renews three
+    // times in what is left.
+    {
+        const ProcessResult c = run(binary(QStringLiteral("runjob")), {QStringLiteral("--explain"), QStringLiteral("--"), QStringLiteral("true")}, consul);
+        QCOMPARE(c.exitCode, 0);
+        for (const char *text : {"renews every 3.0 s", "within 9 s of sending the last one", "6 s before the server could expire the lease",
+                                 "jobslib-guard kills a command at that deadline"})
+            QVERIFY2(c.out.contains(text), c.out.constData());
+        QProcessEnvironment cpp = consul;
+        cpp.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_CONSUL_TTL"), QStringLiteral("30"));
+        const ProcessResult t = run(binary(QStringLiteral("runjob")), {QStringLiteral("--explain"), QStringLiteral("helloworld.HelloWorld")}, cpp);
+        QCOMPARE(t.exitCode, 0);
+        for (const char *text : {"renews every 4.7 s", "within 14 s of sending the last one", "16 s before the server could expire the lease",
+                                 "kill grace of 10 s", "runjob exits without it"})
+            QVERIFY2(t.out.contains(text), t.out.constData());
+    }
     // Consul's release-lock fence: the kill grace + 1 s + the 5 s margin, at least Consul's minimal session TTL.
     for (const auto &[grace, fence] : {std::pair{"10", "the fence, 16 s"}, std::pair{"2", "the fence, 10 s"}}) {
         consul.insert(QStringLiteral("JOBSLIB_TASK_KILL_GRACE"), QString::fromLatin1(grace));
@@ -200,8 +218,8 @@ void TestRunjob::explainSaysFailoverTimes()
     QProcessEnvironment etcd = env();
     etcd.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_BACKEND"), QStringLiteral("etcd"));
     etcd.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_KEY"), QStringLiteral("jobs/x"));
-    etcd.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_TTL"), QStringLiteral("5"));
-    for (const auto &[grace, fence] : {std::pair{"10", "blocked for 16 s"}, std::pair{"2", "blocked for 10 s"}}) {
+    etcd.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_TTL"), QStringLiteral("9"));
+    for (const auto &[grace, fence] : {std::pair{"10", "blocked for 16 s"}, std::pair{"2", "blocked for 14 s"}}) {
         etcd.insert(QStringLiteral("JOBSLIB_TASK_KILL_GRACE"), QString::fromLatin1(grace));
         const ProcessResult e = run(binary(QStringLiteral("runjob")), {QStringLiteral("--explain"), QStringLiteral("--"), QStringLiteral("true")}, etcd);
         QCOMPARE(e.exitCode, 0);

@@ -207,7 +207,7 @@ void TestFileLock::names()
     QVERIFY(qobject_cast<FileLock *>(made.get()));
     const BackendDescriptor *d = m_registry.find(BackendKind::Lock, QStringLiteral("file"));
     QVERIFY(d && d->explain);
-    QVERIFY(d->explain(m_context->config()).contains(lockPath()));
+    QVERIFY(d->explain(m_context->config(), 0).contains(lockPath()));
 }
 
 void TestFileLock::secondObjectNotAcquired()

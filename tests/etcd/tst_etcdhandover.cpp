@@ -6,10 +6,12 @@
 // does to the holders or to etcd. The journal also carries each run's fencing token
 // (JOBSLIB_FENCING_TOKEN: the lock key's create revision), wall-clock ms and task pid.
 //
-// The lease TTL is 5 s to keep the test short: keep-alive every 1.7 s, local deadline 4.5 s after
-// the last confirmed keep-alive was sent, etcd expires the lease 5 s after it received the last one.
+// The lease TTL is 9 s, the shortest allowed, to keep the test short: keep-alive every 1 s, local
+// deadline 3 s after the last confirmed keep-alive was sent (the TTL less 1 s for the kill and the
+// 5 s margin), etcd expires the lease 9 s after it received the last one.
 #include "etcdcluster.h"
 #include "handoverscenario.h"
+#include "lock/lockbackend.h"
 #include "runjobprocess.h"
 #include "taskjournal.h"
 #include "testutil.h"
@@ -34,9 +36,9 @@ namespace {
 const QString Key = QStringLiteral("jobs/handover/lock");
 const QString LivenessKey = QStringLiteral("jobs/handover/liveness");
 const QString Password = QStringLiteral("pw-9c4e2a7f51"); // distinctive, so a leak is found
-constexpr qint64 TtlS = 5;
+constexpr qint64 TtlS = 9;
 constexpr qint64 TtlMs = TtlS * 1000;
-/// release-lock's fence with this TTL and kill grace (2 s): the TTL + LockBackend::FenceMarginS.
+/// release-lock's fence with this TTL and kill grace (2 s): the TTL + jobslib::LockBackend::FenceMarginS.
 constexpr qint64 FenceMs = TtlMs + 5000;
 
 using Entry = JournalEntry;
@@ -163,8 +165,8 @@ QProcessEnvironment TestEtcdHandover::environment(const QString &name, const QSt
     env.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_ENDPOINTS"), endpointList.isEmpty() && m_cluster ? m_cluster->endpoints() : endpointList);
     env.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_KEY"), Key);
     env.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_TTL"), QString::number(TtlS));
-    // Per member: a member that does not answer costs 1 s before the next one is asked, well
-    // inside the 2.8 s between a keep-alive (every ttl/3) and the deadline (ttl - 0.5 s).
+    // Per member: a member that does not answer costs 1 s before the next one is asked, inside
+    // the 3 s between a keep-alive that was answered and the deadline (ttl - 6 s).
     env.insert(QStringLiteral("JOBSLIB_ONE_INSTANCE_ETCD_TIMEOUT"), QStringLiteral("1"));
     env.insert(QStringLiteral("JOBSLIB_TASK_KILL_GRACE"), QStringLiteral("2"));
     env.insert(QStringLiteral("JOBSLIB_FQDN"), name + QStringLiteral(".test"));
@@ -470,10 +472,11 @@ void TestEtcdHandover::quorumLostAndRegained()
         int(TtlMs + 5000)));
     qInfo("quorum lost: the holder logged the loss %lld ms and its task was gone %lld ms after the second member stopped", lostAt - quorumLostAt,
           taskDeadAt - quorumLostAt);
-    // The deadline is TTL - 0.5 s after the last confirmed keep-alive was sent, which was before
-    // the quorum was gone; 1 s for the poll and a busy machine.
-    QVERIFY2(lostAt - quorumLostAt <= TtlMs + 1000, qPrintable(QString::number(lostAt - quorumLostAt)));
-    QVERIFY2(taskDeadAt - quorumLostAt <= TtlMs + 1000, qPrintable(QString::number(taskDeadAt - quorumLostAt)));
+    // The deadline is TTL - 6 s after the last confirmed keep-alive was sent, which was before
+    // the quorum was gone: the task is dead at least the 5 s margin before etcd could expire the
+    // lease (1 s of it for the poll and a busy machine).
+    QVERIFY2(lostAt - quorumLostAt <= TtlMs - jobslib::LockBackend::FenceMarginS * 1000, qPrintable(QString::number(lostAt - quorumLostAt)));
+    QVERIFY2(taskDeadAt - quorumLostAt <= TtlMs - jobslib::LockBackend::FenceMarginS * 1000, qPrintable(QString::number(taskDeadAt - quorumLostAt)));
     QVERIFY(a->waitForOutput(QStringLiteral("Task interrupted"), 3000));
     QVERIFY(journal(QStringLiteral("end")).isEmpty());
 
@@ -544,9 +547,11 @@ void TestEtcdHandover::frozenHolderNeverOverlaps()
     QVERIFY(taskDeadAt > 0);
     qInfo("holder frozen: its task killed %lld ms after SIGSTOP, the standby's task started %lld ms after it", taskDeadAt - stoppedAt,
           second.ms - taskDeadAt);
-    QVERIFY2(taskDeadAt - stoppedAt <= TtlMs + 1000, qPrintable(QString::number(taskDeadAt - stoppedAt)));
-    // Polling sees the death late, never early; the flock detector below is the exact check.
-    QVERIFY2(taskDeadAt <= second.ms + 200, qPrintable(QStringLiteral("task died at %1, standby started at %2").arg(taskDeadAt).arg(second.ms)));
+    QVERIFY2(taskDeadAt - stoppedAt <= TtlMs - jobslib::LockBackend::FenceMarginS * 1000, qPrintable(QString::number(taskDeadAt - stoppedAt)));
+    // Polling sees the death late, never early: the old task was gone at least the 5 s margin
+    // before the new one started (the flock detector below checks the overlap itself).
+    QVERIFY2(second.ms - taskDeadAt >= jobslib::LockBackend::FenceMarginS * 1000,
+             qPrintable(QStringLiteral("task died at %1, standby started at %2").arg(taskDeadAt).arg(second.ms)));
     QVERIFY(holder->waitForOutput(QStringLiteral("jobslib-guard: "), 1000)); // the guard, not runjob, killed it
     // Frozen for longer than the TTL in all: nothing else happens meanwhile.
     QVERIFY(!QTest::qWaitFor([&] { return journal().size() > 2; }, int(qMax<qint64>(0, stoppedAt + TtlMs + 1000 - nowMs()))));
@@ -747,7 +752,7 @@ void TestEtcdHandover::printConfigAndExplain()
                                "backend = etcd\n"            // 2
                                "[one_instance.etcd]\n"       // 3
                                "key = jobs/config/lock\n"    // 4
-                               "ttl = 7\n"                   // 5
+                               "ttl = 12\n"                  // 5
                                "username = root\n"           // 6
                                "password = %1\n")            // 7
                     .arg(Password)
@@ -772,7 +777,7 @@ void TestEtcdHandover::printConfigAndExplain()
         QStringLiteral("one_instance.backend = etcd  (") + file + QStringLiteral("2)"),
         QStringLiteral("one_instance.etcd.endpoints = http://127.0.0.1:1,http://127.0.0.1:2  (env JOBSLIB_ONE_INSTANCE_ETCD_ENDPOINTS)"),
         QStringLiteral("one_instance.etcd.key = jobs/config/lock  (") + file + QStringLiteral("4)"),
-        QStringLiteral("one_instance.etcd.ttl = 7  (") + file + QStringLiteral("5)"),
+        QStringLiteral("one_instance.etcd.ttl = 12  (") + file + QStringLiteral("5)"),
         QStringLiteral("one_instance.etcd.timeout = 5  (default)"),
         QStringLiteral("one_instance.etcd.ssl_verify = true  (default)"),
         QStringLiteral("one_instance.etcd.username = root  (") + file + QStringLiteral("6)"),
@@ -788,8 +793,8 @@ void TestEtcdHandover::printConfigAndExplain()
     r = runjob(base + QStringList{QStringLiteral("--explain"), QStringLiteral("--"), QStringLiteral("true")}, env);
     QVERIFY2(r.exitCode == 0, QByteArray(r.out + r.err).constData());
     const QString explain = QString::fromUtf8(r.out);
-    for (const QString &text : {QStringLiteral("the key 'jobs/config/lock'"), QStringLiteral("TTL 7 s"), QStringLiteral("every 2.3 s"),
-                                QStringLiteral("2 endpoint(s)"), QStringLiteral("worst case 7.5 s"), QStringLiteral("after 5 s per member")}) {
+    for (const QString &text : {QStringLiteral("the key 'jobs/config/lock'"), QStringLiteral("TTL 12 s"), QStringLiteral("every 2.0 s"),
+                                QStringLiteral("2 endpoint(s)"), QStringLiteral("worst case 12.5 s"), QStringLiteral("after 5 s per member")}) {
         QVERIFY2(explain.contains(text), qPrintable(QStringLiteral("missing '%1' in:\n%2").arg(text, explain)));
     }
     QVERIFY2(!QString::fromUtf8(r.out + r.err).contains(Password), "the password was printed");

@@ -38,7 +38,7 @@ class TestEtcdLock : public QObject
         QHash<QString, QString> v{{QStringLiteral("one_instance.backend"), QStringLiteral("etcd")},
                                   {QStringLiteral("one_instance.etcd.endpoints"), m_etcd->endpoints()},
                                   {QStringLiteral("one_instance.etcd.key"), Key},
-                                  {QStringLiteral("one_instance.etcd.ttl"), QStringLiteral("4")},
+                                  {QStringLiteral("one_instance.etcd.ttl"), QStringLiteral("9")},
                                   {QStringLiteral("one_instance.etcd.timeout"), QStringLiteral("1")},
                                   {QStringLiteral("liveness.backend"), QStringLiteral("etcd")},
                                   {QStringLiteral("liveness.etcd.endpoints"), m_etcd->endpoints()},
@@ -143,7 +143,7 @@ private Q_SLOTS:
         bool won = false;
         const quint64 token = acquire(a->lock(), &won);
         QVERIFY(won);
-        clock->freeze(13000); // 2 x TTL + 5 s: the local deadline passed, no timer fired yet
+        clock->freeze(23000); // 2 x TTL + 5 s: the local deadline passed, no timer fired yet
         QSignalSpy lost(a->lock(), &LockBackend::lost);
         QSignalSpy got(a->lock(), &LockBackend::acquired);
         const quint64 again = acquire(a->lock(), &won);
@@ -167,8 +167,12 @@ private Q_SLOTS:
         acquire(a->lock(), &won);
         QVERIFY(won);
         QVERIFY(a->lock()->leaseRemainingMs() > 0);
-        // Three keep-alives at ttl/3 take about one TTL: the key must still be there afterwards.
-        QVERIFY(QTest::qWaitFor([&] { return renewed.size() >= 4; }, 10000));
+        // Keep-alives every second (a third of the 3 s the 6 s margin leaves of the TTL of 9 s): the
+        // key must still be there a TTL later.
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(QTest::qWaitFor([&] { return t.elapsed() > 10000; }, 12000));
+        QVERIFY2(renewed.size() >= 9, qPrintable(QString::number(renewed.size())));
         QVERIFY(lost.isEmpty());
         QVERIFY(m_etcd->get(Key.toUtf8()));
     }
@@ -249,8 +253,9 @@ private Q_SLOTS:
         t.start();
         m_etcd->pauseMember(0); // frozen: requests hang until the timeout
         QVERIFY(lost.wait(8000));
-        // TTL 4 s, margin 0.4 s: lost at the latest 3.6 s after the last confirmed keep-alive.
-        QVERIFY2(t.elapsed() < 4000, qPrintable(QStringLiteral("lost after %1 ms").arg(t.elapsed())));
+        // TTL 9 s, margin 6 s: lost 3 s after the last confirmed keep-alive was sent (at most 1 s
+        // before the pause), so at least 5 s before etcd could expire the lease.
+        QVERIFY2(t.elapsed() < 9000 - LockBackend::FenceMarginS * 1000, qPrintable(QStringLiteral("lost after %1 ms").arg(t.elapsed())));
         QVERIFY(!renewFailed.isEmpty());
         m_etcd->resumeMember(0);
     }

@@ -30,7 +30,7 @@ struct Backend
     qint64 fenceMs = 0;
     /*!
      * The sleep interval of a keep-lock holder frozen while sleeping: short enough that its sleep
-     * timer is due before its lease's renewal timer (ttl/3 after the acquisition), which is what
+     * timer is due before its lease's renewal timer (LeaseKeeper::renewIntervalMs() after the acquisition), which is what
      * made the stale run happen (issue 15).
      */
     QString holderSleep = QStringLiteral("1");

@@ -41,8 +41,9 @@ void TestFreezeConsul::everyStateAtOnce()
     backend.lockDelayS = 1; // Python's and runjob's default
     // The expiry, the lock-delay, and a second for the standby's back-off after a refusal in it.
     backend.freezeMs = qint64(backend.ttlS) * 1000 * Multiplier + backend.lockDelayS * 1000 + 1000;
-    // The renewal is due ttl/3 = 3.3 s after the acquisition: the holder's 1 s sleep ends before.
-    backend.holderSleep = QStringLiteral("1");
+    // The renewal is due 1.33 s after the acquisition (a third of the 4 s the 6 s margin leaves of
+    // the TTL): the holder's 0.5 s sleep after its short run ends before.
+    backend.holderSleep = QStringLiteral("0.5");
     // release-lock's fence session, as runjob computes it for the scenarios' kill grace of 2 s.
     const BackendRegistry registry = BackendRegistry::builtins();
     const Config config = testConfig(registry, {{QStringLiteral("one_instance.backend"), QStringLiteral("consul")},

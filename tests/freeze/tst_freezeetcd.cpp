@@ -35,15 +35,14 @@ void TestFreezeEtcd::everyStateAtOnce()
     Backend backend;
     backend.kind = Backend::Kind::Etcd;
     backend.etcdEndpoints = cluster.endpoints();
-    // As in tst_etcdhandover: keep-alive every 1.7 s, local deadline 4.5 s after the last one,
-    // which a loaded machine meets (with a TTL of 3 s, holders lost their lock to mere load when
-    // twice this suite ran at once).
-    backend.ttlS = 5;
+    // As in tst_etcdhandover: the shortest TTL runjob accepts, keep-alive every 1 s, local deadline
+    // 3 s after the last one was sent (the TTL less 1 s for the kill and the 5 s margin).
+    backend.ttlS = 9;
     // etcd expires a lease TTL after the last keep-alive it received, looking every 0.5 s: a
     // freeze of 2 x TTL is past that with room for the standby's takeover.
     backend.freezeMs = 2 * qint64(backend.ttlS) * 1000;
-    // The first keep-alive is due 1.7 s after the acquisition: the holder's 0.3 s sleep (after a
-    // 0.1 s run) ends well before it.
+    // The first keep-alive is due 1 s after the acquisition: the holder's 0.3 s sleep (after a
+    // 0.1 s run) ends before it.
     backend.holderSleep = QStringLiteral("0.3");
     const BackendRegistry registry = BackendRegistry::builtins();
     const Config config = testConfig(registry, {{QStringLiteral("one_instance.backend"), QStringLiteral("etcd")},

@@ -4,6 +4,7 @@
 #include "app/context.h"
 #include "config/config.h"
 #include "liveness/livenessbackend.h"
+#include "lock/leasekeeper.h"
 #include "lock/lockbackend.h"
 #include "metrics/metricsbackend.h"
 
@@ -118,12 +119,50 @@ void BackendRegistry::declareOptions(OptionTable &table) const
     }
 }
 
-QString BackendRegistry::validate(const Config &config) const
+namespace {
+
+/*! The lease's TTL must leave room to renew it after the margin the task's stop needs. */
+QString validateLeaseWindow(const Config &config, const QString &ttlOption, qint64 taskStopMs)
+{
+    const qint64 ttlMs = config.integer(ttlOption) * 1000;
+    if (LeaseKeeper::windowMs(ttlMs, taskStopMs) >= LeaseKeeper::MinWindowMs)
+        return {};
+    const qint64 marginMs = LeaseKeeper::marginMs(taskStopMs);
+    const auto s = [](qint64 ms) { return QString::number(double(ms) / 1000.0); };
+    const QString stop = taskStopMs > 0
+        ? QStringLiteral("the task's kill grace of %1 s (it is not killed at the deadline: a C++ task, or a command without jobslib-guard), ")
+              .arg(s(taskStopMs))
+        : QString();
+    return QStringLiteral("option '%1': value %2 from %3 is too short: the holder must find its lease lost %4 s before the TTL ends "
+                          "(%5%6 s for the stop to happen and a %7 s margin), and renew it in the %8 s before that; "
+                          "use a TTL of at least %9 s%10")
+        .arg(ttlOption)
+        .arg(config.integer(ttlOption))
+        .arg(config.origin(ttlOption))
+        .arg(s(marginMs))
+        .arg(stop)
+        .arg(s(LeaseKeeper::StopLatenessMs))
+        .arg(LockBackend::FenceMarginS)
+        .arg(s(LeaseKeeper::MinWindowMs))
+        .arg((marginMs + LeaseKeeper::MinWindowMs + 999) / 1000)
+        .arg(taskStopMs > 0 ? QStringLiteral(" or a shorter task.kill_grace") : QString());
+}
+
+} // namespace
+
+QString BackendRegistry::validate(const Config &config, qint64 taskStopMs) const
 {
     for (const BackendKind kind : {BackendKind::Lock, BackendKind::Liveness, BackendKind::Metrics}) {
         const BackendDescriptor *d = find(kind, config.string(groupName(kind) + QStringLiteral(".backend")));
-        if (d && d->validate) {
+        if (!d)
+            continue;
+        if (d->validate) {
             const QString error = d->validate(config);
+            if (!error.isEmpty())
+                return error;
+        }
+        if (!d->leaseTtlOption.isEmpty()) {
+            const QString error = validateLeaseWindow(config, d->leaseTtlOption, taskStopMs);
             if (!error.isEmpty())
                 return error;
         }

@@ -39,8 +39,16 @@ struct JOBSLIB_EXPORT BackendDescriptor
     std::function<QObject *(Context &)> create;
     /*! Checks that go beyond one option's rule (addresses, files, combinations); "" when fine. */
     std::function<QString(const Config &)> validate;
-    /*! For lock backends: plain-words failover behaviour for `runjob --explain`. */
-    std::function<QString(const Config &)> explain;
+    /*!
+     * For lock backends: plain-words failover behaviour for `runjob --explain`, for a task that
+     * may run for taskStopMs after the lock is found lost (RunnerSettings::taskStopMs()).
+     */
+    std::function<QString(const Config &, qint64 taskStopMs)> explain;
+    /*!
+     * For lock backends on a server-side lease: the option holding its TTL in seconds
+     * ("one_instance.consul.ttl"); validate() checks that the lease leaves time to renew it.
+     */
+    QString leaseTtlOption;
 
     /*! A descriptor with the identifying fields set; options, create and the hooks are added after. */
     static BackendDescriptor make(BackendKind kind, const QString &name, const QString &doc, const QStringList &aliases = {});
@@ -68,8 +76,12 @@ public:
      * backend's options, active only while that backend is selected.
      */
     void declareOptions(OptionTable &table) const;
-    /*! Runs the selected backends' validate(); the first error, or "". */
-    QString validate(const Config &config) const;
+    /*!
+     * Runs the selected backends' validate(); the first error, or "". \a taskStopMs is how long
+     * the task may run after its lock is lost (LockBackend::setTaskStopMs()): a lease lock's TTL
+     * must leave LeaseKeeper::MinWindowMs for renewals after LeaseKeeper::marginMs() of it.
+     */
+    QString validate(const Config &config, qint64 taskStopMs = 0) const;
 
     /*! Builds the lock backend that `one_instance.backend` selects; the caller owns it. */
     LockBackend *createLock(Context &context) const;

@@ -43,7 +43,7 @@ static BackendDescriptor fileLock()
     d.options << pathOption(QStringLiteral("JOBSLIB_ONE_INSTANCE_FILE_PATH"),
                             QStringLiteral("The lock file; every instance must be able to create or write it. It holds the holder's record."),
                             QStringLiteral("$XDG_RUNTIME_DIR/jobslib/<task>.lock, else /tmp/jobslib-<uid>/<task>.lock"));
-    d.explain = [](const Config &config) {
+    d.explain = [](const Config &config, qint64) {
         const QString path = config.string(QStringLiteral("one_instance.file.path"));
         const QString where = path.isEmpty() ? QStringLiteral("the default path ($XDG_RUNTIME_DIR/jobslib/<task>.lock, else "
                                                               "/tmp/jobslib-<uid>/<task>.lock)")
@@ -95,7 +95,7 @@ BackendRegistry BackendRegistry::builtins()
     const QString dummy = QStringLiteral("dummy");
     BackendDescriptor lock = descriptor(BackendKind::Lock, dummy, QStringLiteral("No exclusion: every instance runs."),
                                         [](Context &c) -> QObject * { return new DummyLock(c); });
-    lock.explain = [](const Config &) {
+    lock.explain = [](const Config &, qint64) {
         return QStringLiteral("The dummy lock excludes nobody: every instance runs the task. There is no failover because there is no "
                               "standby.");
     };

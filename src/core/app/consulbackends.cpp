@@ -4,6 +4,7 @@
 
 #include "app/backendoptions.h"
 #include "app/context.h"
+#include "app/explain.h"
 #include "config/config.h"
 #include "consul/consulsettings.h"
 #include "liveness/consulliveness.h"
@@ -34,44 +35,50 @@ QString validateConsul(const Config &config, const QString &group)
     return {};
 }
 
-QString explainConsulLock(const Config &config)
+QString explainConsulLock(const Config &config, qint64 taskStopMs)
 {
     const QString g = QStringLiteral("one_instance.consul");
     const qint64 ttl = config.integer(g + QStringLiteral(".ttl"));
     const qint64 delay = config.integer(g + QStringLiteral(".lock_delay"));
-    const double margin = double(LeaseKeeper::marginMs(ttl * 1000)) / 1000.0;
     const double timeout = config.number(g + QStringLiteral(".timeout"));
     // A standby refused during the lock-delay backs off 250 ms doubling to 5 s (ConsulLock), so
     // its first try after the lock-delay comes up to min(lock-delay, 5 s) late.
     const qint64 backoff = qMin<qint64>(delay, 5);
     const double grace = config.number(QStringLiteral("task.kill_grace"));
+    // What a lock-delay must be for a holder that hears of its session's end at once to be gone
+    // FenceMarginS before a standby can take the lock: as release-lock's fence.
+    const qint64 safeDelay = LockBackend::stopFenceSeconds(config, 0);
     const QString backoffText = backoff > 0 ? QStringLiteral(" and standbys refused during it try again up to %1 s after it").arg(backoff) : QString();
+    const QString delayAdvice = delay < safeDelay
+        ? QStringLiteral(" A lock-delay of at least %1 s (the kill grace + 1 s + a 5 s margin) would cover the first case.").arg(safeDelay)
+        : QString();
     return QStringLiteral(
                "The Consul lock is the key '%1' held by a session with TTL %2 s and lock-delay %3 s; the holder renews every %4 s.\n"
                "- Graceful stop of the holder: it releases the key and destroys its session; a watching standby contends at once "
                "(blocking query): failover in well under a second plus the task's start.\n"
                "- Crash of the holder (kill -9, host down): Consul invalidates the session after TTL to 2 x TTL (%2-%5 s) of missed "
-               "renewals, or at once if the holder's agent node fails its serfHealth check, then applies the lock-delay (%3 s)%10: "
+               "renewals, or at once if the holder's agent node fails its serfHealth check, then applies the lock-delay (%3 s)%8: "
                "worst case %6 s.\n"
                "- runjob release-lock: hands the key to a fence session nobody renews and destroys the holder's session; the holder "
-               "hears of it at once and stops its task within the kill grace (%11 s); standbys can take the lock when Consul expires "
-               "the fence, %12 s (the kill grace + 1 s + a 5 s margin, at least Consul's 10 s) to twice that later.\n"
-               "- Holder loses Consul: it stops its task when it cannot renew within %7 s of its last confirmed renewal (TTL minus "
-               "%8 s), before Consul can expire the session; standbys can take over after %6 s at worst. A command task is killed by "
-               "jobslib-guard at that deadline even if runjob is frozen.\n"
-               "- Requests time out after %9 s.")
+               "hears of it at once and stops its task within the kill grace (%9 s); standbys can take the lock when Consul expires "
+               "the fence, %10 s (the kill grace + 1 s + a 5 s margin, at least Consul's 10 s) to twice that later.\n"
+               "- Consul ends the session by itself (its node's serfHealth check failed) or an operator destroys it or deletes the key: "
+               "standbys can take the lock after the lock-delay (%3 s); the holder stops its task within the kill grace (%9 s) if it "
+               "still reaches Consul, at its lease deadline (below) if not. Only runjob release-lock fences a lock it frees.%11\n"
+               "%12 Standbys can take over after %6 s at worst.\n"
+               "- Requests time out after %7 s.")
         .arg(config.string(g + QStringLiteral(".key")))
         .arg(ttl)
         .arg(delay)
-        .arg(QString::number(double(ttl) / 3.0, 'f', 1))
+        .arg(explainRenewInterval(ttl, taskStopMs))
         .arg(2 * ttl)
         .arg(2 * ttl + delay + backoff)
-        .arg(QString::number(double(ttl) - margin, 'f', 1))
-        .arg(margin)
         .arg(timeout)
         .arg(backoffText)
         .arg(grace)
-        .arg(ConsulLock::fenceSeconds(config));
+        .arg(ConsulLock::fenceSeconds(config))
+        .arg(delayAdvice)
+        .arg(explainLeaseDeadline(QStringLiteral("Consul"), ttl, taskStopMs));
 }
 
 } // namespace
@@ -86,12 +93,14 @@ BackendDescriptor consulLockDescriptor()
     d.options << requiredKeyOption({p + QStringLiteral("KEY"), QStringLiteral("JOBSLIB_ONE_INSTANCE_OPTIONS_KEY")},
                            QStringLiteral("KV key of the lock, shared by every instance of the job (and Python ones). No leading '/'."));
     d.options << intOption(QStringLiteral("ttl"), 86400, 10, 86400, {p + QStringLiteral("TTL"), QStringLiteral("JOBSLIB_ONE_INSTANCE_OPTIONS_TTL")},
-                           QStringLiteral("Session TTL, seconds. runjob renews every ttl/3; a crashed holder blocks the lock for up to 2 x ttl."));
+                           QStringLiteral("Session TTL, seconds. runjob finds the lock lost 6 s (plus a C++ task's kill grace) before the "
+                                          "TTL ends and renews three times before that; a crashed holder blocks the lock for up to 2 x ttl."));
     d.options << intOption(QStringLiteral("lock_delay"), 1, 0, 60, {p + QStringLiteral("LOCK_DELAY"), QStringLiteral("JOBSLIB_ONE_INSTANCE_LOCK_DELAY")},
                            QStringLiteral("Seconds Consul refuses the key after the holder's session was invalidated."));
     d.create = [](Context &c) -> QObject * { return new ConsulLock(c, consulEndpoint(c.config(), QStringLiteral("one_instance.consul")).value()); };
     d.validate = [](const Config &c) { return validateConsul(c, QStringLiteral("one_instance.consul")); };
     d.explain = explainConsulLock;
+    d.leaseTtlOption = QStringLiteral("one_instance.consul.ttl");
     return d;
 }
 

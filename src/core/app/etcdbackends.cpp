@@ -4,6 +4,7 @@
 
 #include "app/backendoptions.h"
 #include "app/context.h"
+#include "app/explain.h"
 #include "config/config.h"
 #include "etcd/etcdsettings.h"
 #include "liveness/etcdliveness.h"
@@ -24,11 +25,10 @@ QString validateEtcd(const Config &config, const QString &group)
     return {};
 }
 
-QString explainEtcdLock(const Config &config)
+QString explainEtcdLock(const Config &config, qint64 taskStopMs)
 {
     const QString g = QStringLiteral("one_instance.etcd");
     const qint64 ttl = config.integer(g + QStringLiteral(".ttl"));
-    const double margin = double(LeaseKeeper::marginMs(ttl * 1000)) / 1000.0;
     const auto endpoint = etcdEndpoint(config, g);
     const int members = endpoint ? int(endpoint->endpoints.size()) : 0;
     return QStringLiteral(
@@ -37,22 +37,21 @@ QString explainEtcdLock(const Config &config)
                "- Graceful stop of the holder: it revokes its lease, which deletes the key; a watching standby contends at once: "
                "failover in well under a second plus the task's start.\n"
                "- Crash of the holder (kill -9, host down): etcd expires the lease %2 s after the last keep-alive (it looks every 0.5 s) "
-               "and deletes the key; the standbys' watch sees it at once: worst case %8 s.\n"
-               "- runjob release-lock: the holder is told at once, but the lock stays blocked for %9 s (the TTL, or the kill grace "
+               "and deletes the key; the standbys' watch sees it at once: worst case %6 s.\n"
+               "- runjob release-lock: the holder is told at once, but the lock stays blocked for %7 s (the TTL, or the kill grace "
                "+ 1 s if longer, + a 5 s margin), until the holder has certainly stopped (etcd has no lock-delay).\n"
-               "- Holder loses etcd (its members, or the quorum): it stops its task when it cannot renew within %5 s of its last "
-               "confirmed keep-alive (TTL minus %6 s), before etcd can expire the lease; without a quorum nobody can acquire. A command "
-               "task is killed by jobslib-guard at that deadline even if runjob is frozen.\n"
-               "- Requests time out after %7 s per member.")
+               "- An operator revokes the lease or deletes the key by hand: standbys can take the lock at once, while the holder stops "
+               "its task within the kill grace or at its lease deadline: only runjob release-lock fences a lock it frees.\n"
+               "%8 Without a quorum nobody can acquire.\n"
+               "- Requests time out after %5 s per member.")
         .arg(config.string(g + QStringLiteral(".key")))
         .arg(ttl)
-        .arg(QString::number(double(ttl) / 3.0, 'f', 1))
+        .arg(explainRenewInterval(ttl, taskStopMs))
         .arg(members)
-        .arg(QString::number(double(ttl) - margin, 'f', 1))
-        .arg(margin)
         .arg(config.number(g + QStringLiteral(".timeout")))
         .arg(QString::number(double(ttl) + 0.5, 'f', 1))
-        .arg(EtcdLock::fenceSeconds(config));
+        .arg(EtcdLock::fenceSeconds(config))
+        .arg(explainLeaseDeadline(QStringLiteral("etcd (its members, or the quorum)"), ttl, taskStopMs));
 }
 
 } // namespace
@@ -65,11 +64,14 @@ BackendDescriptor etcdLockDescriptor()
     d.options = etcdConnectionOptions(p);
     d.options << requiredKeyOption({p + QStringLiteral("KEY")}, QStringLiteral("Key of the lock, shared by every instance of the job, e.g. jobslib/locks/myjob."));
     d.options << OptionSpec::make(QStringLiteral("ttl"), OptionType::Int, 30, {p + QStringLiteral("TTL")},
-                                  QStringLiteral("Lease TTL, seconds. runjob keeps it alive every ttl/3; a crashed holder blocks the lock for up to ttl."))
-                     .withRange(2, 86400);
+                                  QStringLiteral("Lease TTL, seconds. runjob finds the lock lost 6 s (plus a C++ task's kill grace) before "
+                                                 "the TTL ends and keeps the lease alive three times before that; a crashed holder blocks "
+                                                 "the lock for up to ttl. At least 9: the 6 s and 3 s to renew."))
+                     .withRange(9, 86400);
     d.create = [](Context &c) -> QObject * { return new EtcdLock(c, etcdEndpoint(c.config(), QStringLiteral("one_instance.etcd")).value()); };
     d.validate = [](const Config &c) { return validateEtcd(c, QStringLiteral("one_instance.etcd")); };
     d.explain = explainEtcdLock;
+    d.leaseTtlOption = QStringLiteral("one_instance.etcd.ttl");
     return d;
 }
 

@@ -3,6 +3,8 @@
 
 #include "app/backendregistry.h"
 #include "config/config.h"
+#include "lock/leasekeeper.h"
+#include "lock/lockbackend.h"
 #include "runner/runner.h"
 
 namespace jobslib {
@@ -12,7 +14,30 @@ static QString secs(qint64 ms)
     return QString::number(double(ms) / 1000.0, 'g', 6) + QStringLiteral(" s");
 }
 
-QString explainSettings(const Config &config, const BackendRegistry &backends, const QString &taskDescription)
+QString explainRenewInterval(qint64 ttlS, qint64 taskStopMs)
+{
+    return QString::number(double(LeaseKeeper::renewIntervalMs(ttlS * 1000, taskStopMs)) / 1000.0, 'f', 1);
+}
+
+QString explainLeaseDeadline(const QString &store, qint64 ttlS, qint64 taskStopMs)
+{
+    const qint64 ttlMs = ttlS * 1000;
+    const QString why = taskStopMs > 0 ? QStringLiteral("the task's kill grace of %1, as it is not killed at the deadline, + %2 for the stop "
+                                                        "+ a %3 s margin")
+                                             .arg(secs(taskStopMs), secs(LeaseKeeper::StopLatenessMs))
+                                             .arg(LockBackend::FenceMarginS)
+                                       : QStringLiteral("%1 for the kill + a %2 s margin").arg(secs(LeaseKeeper::StopLatenessMs)).arg(LockBackend::FenceMarginS);
+    const QString how = taskStopMs > 0 ? QStringLiteral("it asks the task to stop, and if the task has not stopped within the kill grace "
+                                                        "runjob exits without it (self-fencing)")
+                                       : QStringLiteral("jobslib-guard kills a command at that deadline even if runjob is frozen");
+    return QStringLiteral("- Holder loses %1: it finds the lock lost when no renewal was confirmed within %2 of sending the last one that "
+                          "was, %3 before the server could expire the lease (%4), and stops its task: %5. Its renewals come every %6 s, so "
+                          "two in a row may fail.")
+        .arg(store, secs(LeaseKeeper::windowMs(ttlMs, taskStopMs)), secs(LeaseKeeper::marginMs(taskStopMs)), why, how,
+             explainRenewInterval(ttlS, taskStopMs));
+}
+
+QString explainSettings(const Config &config, const BackendRegistry &backends, const QString &taskDescription, qint64 taskStopMs)
 {
     bool sleepOverrodeRun = false;
     Schedule::fromConfig(config, &sleepOverrodeRun);
@@ -62,7 +87,7 @@ QString explainSettings(const Config &config, const BackendRegistry &backends, c
     out << QString();
     out << QStringLiteral("Lock backend: %1.").arg(config.lockBackend());
     if (lock && lock->explain)
-        out << lock->explain(config);
+        out << lock->explain(config, taskStopMs);
     if (!s.keepLock && !s.runOnce && config.lockBackend() != QLatin1String("dummy"))
         out << QStringLiteral("With keep_lock off, add up to %1 (a standby's next iteration) to every failover time above.").arg(secs(period));
     return out.join(QLatin1Char('\n')) + QLatin1Char('\n');

@@ -292,7 +292,8 @@ int Launcher::exec(const QStringList &arguments)
     const auto config = loader.load();
     if (!config)
         return usageError(config.error());
-    if (const QString bad = m_backends.validate(config.value()); !bad.isEmpty())
+    const qint64 taskStopMs = task ? RunnerSettings::fromConfig(config.value()).taskStopMs(*task) : 0;
+    if (const QString bad = m_backends.validate(config.value(), taskStopMs); !bad.isEmpty())
         return usageError(bad);
     auto logSettings = LogSettings::fromConfig(config.value());
     if (!logSettings)
@@ -305,7 +306,8 @@ int Launcher::exec(const QStringList &arguments)
         return ExitCode::Success;
     }
     if (parser.isSet(QStringLiteral("explain"))) {
-        print(explainSettings(config.value(), m_backends, taskDescription.isEmpty() ? QStringLiteral("none given") : taskDescription));
+        print(explainSettings(config.value(), m_backends, taskDescription.isEmpty() ? QStringLiteral("none given") : taskDescription,
+                              taskStopMs));
         return ExitCode::Success;
     }
     if (!task && !builtin)

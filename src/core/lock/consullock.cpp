@@ -241,6 +241,11 @@ void ConsulLock::release()
         });
 }
 
+void ConsulLock::setTaskStopMs(qint64 ms)
+{
+    m_keeper->setTaskStopMs(ms);
+}
+
 qint64 ConsulLock::leaseRemainingMs() const
 {
     const qint64 deadline = m_keeper->deadlineMs();

@@ -47,6 +47,7 @@ public:
     quint64 fencingToken() const override { return m_held ? m_token : 0; }
     void refresh() override;
     qint64 leaseRemainingMs() const override;
+    void setTaskStopMs(qint64 ms) override;
     bool hasLease() const override { return true; }
     void watchForRelease() override;
     void stopWatching() override;

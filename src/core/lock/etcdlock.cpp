@@ -145,6 +145,11 @@ void EtcdLock::refresh()
         m_keeper->renewNow();
 }
 
+void EtcdLock::setTaskStopMs(qint64 ms)
+{
+    m_keeper->setTaskStopMs(ms);
+}
+
 qint64 EtcdLock::leaseRemainingMs() const
 {
     const qint64 deadline = m_keeper->deadlineMs();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "leasekeeper.h"
 
+#include "lock/lockbackend.h"
 #include "runner/clock.h"
 #include "util/logcategories.h"
 
@@ -17,9 +18,9 @@ LeaseKeeper::~LeaseKeeper()
     stop();
 }
 
-qint64 LeaseKeeper::marginMs(qint64 ttlMs)
+qint64 LeaseKeeper::marginMs(qint64 taskStopMs)
 {
-    return qMin<qint64>(1000, ttlMs / 10);
+    return LockBackend::FenceMarginS * 1000 + StopLatenessMs + qMax<qint64>(0, taskStopMs);
 }
 
 void LeaseKeeper::start(qint64 ttlMs, qint64 sentAtMs, RenewFn renew)
@@ -29,17 +30,17 @@ void LeaseKeeper::start(qint64 ttlMs, qint64 sentAtMs, RenewFn renew)
     m_active = true;
     m_ttlMs = ttlMs;
     m_renew = std::move(renew);
-    m_deadlineMs = sentAtMs + ttlMs - marginMs(ttlMs);
+    m_deadlineMs = sentAtMs + ttlMs - marginMs(m_taskStopMs);
     m_lastError.clear();
     armDeadline();
-    scheduleRenew(ttlMs / 3);
+    scheduleRenew(qMax<qint64>(0, sentAtMs + renewIntervalMs(ttlMs, m_taskStopMs) - m_clock.monotonicMs()));
     Q_EMIT deadlineChanged(m_deadlineMs - m_clock.monotonicMs());
 }
 
 void LeaseKeeper::stop()
 {
     m_active = false;
-    m_inFlight = false;
+    m_inFlight = 0;
     ++m_generation;
     if (m_renewTimer)
         m_clock.cancel(m_renewTimer);
@@ -55,14 +56,19 @@ bool LeaseKeeper::expired() const
 
 void LeaseKeeper::renewNow()
 {
-    if (m_active && !m_inFlight)
+    if (m_active && m_inFlight == 0)
         renew();
 }
 
 void LeaseKeeper::scheduleRenew(qint64 delayMs)
 {
-    if (m_renewTimer)
+    if (m_renewTimer) {
+        // A retry never postpones a renewal that is due sooner.
+        if (m_renewAtMs <= m_clock.monotonicMs() + delayMs)
+            return;
         m_clock.cancel(m_renewTimer);
+    }
+    m_renewAtMs = m_clock.monotonicMs() + delayMs;
     m_renewTimer = m_clock.callAfter(delayMs, this, [this] {
         m_renewTimer = 0;
         renew();
@@ -82,34 +88,45 @@ void LeaseKeeper::armDeadline()
 
 void LeaseKeeper::renew()
 {
-    if (!m_active || m_inFlight)
+    if (!m_active)
         return;
     // After a freeze (SIGSTOP) timers fire late: check the deadline before trusting anything.
     if (expired()) {
         loseLease(QStringLiteral("the lease deadline passed (was the process frozen?)"));
         return;
     }
-    m_inFlight = true;
+    // The next renewal is due an interval after this one is *sent*, whether or not this one has
+    // been answered by then: a slow answer does not delay it, and a request stuck on a dead
+    // connection until its timeout (longer than the window at a short TTL) does not hold up the
+    // ones that could still get through. MaxInFlight bounds what a stalled store gets.
+    scheduleRenew(renewIntervalMs(m_ttlMs, m_taskStopMs));
+    if (m_inFlight >= MaxInFlight)
+        return;
+    ++m_inFlight;
     const qint64 sentAt = m_clock.monotonicMs();
     const quint64 generation = m_generation;
     m_renew([this, sentAt, generation](RenewOutcome outcome, const QString &error) {
         if (generation != m_generation || !m_active)
             return;
-        m_inFlight = false;
+        --m_inFlight;
         if (expired()) {
             loseLease(QStringLiteral("the lease deadline passed before the renewal was confirmed"));
             return;
         }
         switch (outcome) {
-        case RenewOutcome::Renewed:
+        case RenewOutcome::Renewed: {
             if (!m_lastError.isEmpty())
                 qCInfo(lcLock).noquote() << "Lock renewal works again";
             m_lastError.clear();
-            m_deadlineMs = sentAt + m_ttlMs - marginMs(m_ttlMs);
-            armDeadline();
-            scheduleRenew(m_ttlMs / 3);
+            // An answer to an older request that comes after a newer one's proves less.
+            const qint64 deadline = sentAt + m_ttlMs - marginMs(m_taskStopMs);
+            if (deadline > m_deadlineMs) {
+                m_deadlineMs = deadline;
+                armDeadline();
+            }
             Q_EMIT deadlineChanged(m_deadlineMs - m_clock.monotonicMs());
             break;
+        }
         case RenewOutcome::Gone:
             loseLease(QStringLiteral("the server no longer knows the lease (Consul session invalidated, etcd lease revoked or expired)"));
             break;
@@ -119,7 +136,7 @@ void LeaseKeeper::renew()
                 qCWarning(lcLock).noquote() << "Can't extend lock:" << error;
             m_lastError = error;
             Q_EMIT renewFailed(error);
-            scheduleRenew(qMin<qint64>(1000, qMax<qint64>(100, m_ttlMs / 10)));
+            scheduleRenew(qMin<qint64>(1000, qMax<qint64>(100, windowMs(m_ttlMs, m_taskStopMs) / 10)));
             break;
         }
     });

@@ -72,6 +72,11 @@ void LockBackend::reacquireHeld(const std::function<void(const QString &)> &lose
     });
 }
 
+void LockBackend::setTaskStopMs(qint64 ms)
+{
+    Q_UNUSED(ms); // a lock without a lease is not lost by time running out
+}
+
 QString LockBackend::whyNotProven(qint64 marginMs) const
 {
     if (!isHeld())

@@ -73,6 +73,14 @@ public:
      * (file) a lock file that is no longer the one at the path all refuse the start.
      */
     virtual QString whyNotProven(qint64 marginMs) const;
+    /*!
+     * How long the task may still run after the lock is found lost: the kill grace of a task that
+     * cannot be killed (a C++ task), 0 for a command that jobslib-guard kills at the lease
+     * deadline. A lease backend declares the loss that much earlier (LeaseKeeper::marginMs()), so
+     * the task is gone FenceMarginS before the server can give the lock to anybody else. The
+     * runner sets it once, before the first acquire(); other backends ignore it.
+     */
+    virtual void setTaskStopMs(qint64 ms);
     /*! Python's refresh()/extend_lock(): renew now where renewal exists. Renewal is automatic anyway. */
     virtual void refresh();
     /*!

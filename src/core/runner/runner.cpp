@@ -52,6 +52,11 @@ static QString requester(const HandoverRequest &request)
     return request.reason.isEmpty() ? by : QStringLiteral("%1 (%2)").arg(by, request.reason);
 }
 
+qint64 RunnerSettings::taskStopMs(const BaseTask &task) const
+{
+    return task.isKilledAtLockDeadline() ? 0 : killGraceMs;
+}
+
 Runner::Runner(Context &context, BaseTask &task, const RunnerSettings &settings, QObject *parent)
     : QObject(parent)
     , m_context(context)
@@ -60,6 +65,9 @@ Runner::Runner(Context &context, BaseTask &task, const RunnerSettings &settings,
     , m_settings(settings)
 {
     qRegisterMetaType<jobslib::TaskResult>();
+    // Before the first acquire(): a lease lock finds itself lost early enough for this task to
+    // stop before the server could give the lock to anybody else.
+    m_lock->setTaskStopMs(m_settings.taskStopMs(task));
     connect(m_lock, &LockBackend::acquired, this, &Runner::onAcquired);
     connect(m_lock, &LockBackend::notAcquired, this, &Runner::onNotAcquired);
     connect(m_lock, &LockBackend::acquireFailed, this, &Runner::onAcquireFailed);
@@ -530,8 +538,12 @@ void Runner::onLockLost(const QString &reason)
         m_lostReason = reason;
         qCCritical(lcRunner).noquote() << QStringLiteral("Lock has been lost after %1 seconds (%2): stopping the task").arg(heldFor).arg(reason);
         m_task.requestStop();
+        // A task killed at its lock deadline (a command under jobslib-guard) gets no grace once
+        // that deadline has passed: the lease margin counts on it being dead by then. The guard
+        // has killed it already unless it is frozen; then this kills the run, within 1 s.
+        const qint64 graceMs = m_task.isKilledAtLockDeadline() && m_task.isLockDeadlinePassed() ? 0 : m_settings.killGraceMs;
         if (!m_graceTimer)
-            m_graceTimer = m_context.clock().callAfter(m_settings.killGraceMs, this, [this] { onGraceExpired(); });
+            m_graceTimer = m_context.clock().callAfter(graceMs, this, [this] { onGraceExpired(); });
         return;
     }
     if (m_state == State::Finishing || m_state == State::Finished)
@@ -560,7 +572,9 @@ void Runner::onGraceExpired()
     if (m_state != State::Running)
         return;
     if (m_task.forceStop()) {
-        qCWarning(lcRunner).noquote() << QStringLiteral("Task did not stop within %1 seconds: killed").arg(seconds(m_settings.killGraceMs));
+        qCWarning(lcRunner).noquote() << (m_task.isKilledAtLockDeadline() && m_task.isLockDeadlinePassed()
+                                              ? QStringLiteral("Task outlived its lock deadline: killed")
+                                              : QStringLiteral("Task did not stop within %1 seconds: killed").arg(seconds(m_settings.killGraceMs)));
         return; // finished() follows
     }
     // A C++ task's thread cannot be killed. Never let it run on without the lock: leave now,

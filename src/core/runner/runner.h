@@ -29,6 +29,12 @@ struct JOBSLIB_EXPORT RunnerSettings
     qint64 flushTimeoutMs = 5000;
 
     static RunnerSettings fromConfig(const Config &config);
+    /*!
+     * How long \a task may still run after its lock is found lost: 0 when it is killed at the
+     * lease deadline by itself (a command under jobslib-guard), else the kill grace (a C++ task
+     * self-fences after it). The lease lock declares the loss that much earlier.
+     */
+    qint64 taskStopMs(const BaseTask &task) const;
 };
 
 /*!
@@ -58,8 +64,8 @@ public:
     static constexpr qint64 DeadlineSafetyMs = 100;
     /*!
      * A run starts only with at least this much of the lease left (invariant (a)): a lease about to
-     * run out would only start a task for jobslib-guard to kill. A fresh lease has TTL - 10 % left
-     * (1.8 s at etcd's smallest TTL of 2 s).
+     * run out would only start a task for jobslib-guard to kill. A fresh lease has at least
+     * LeaseKeeper::MinWindowMs left.
      */
     static constexpr qint64 StartMarginMs = 500;
 

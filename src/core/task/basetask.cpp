@@ -182,6 +182,11 @@ bool BaseTask::forceStop()
     return false;
 }
 
+bool BaseTask::isKilledAtLockDeadline() const
+{
+    return false;
+}
+
 void BaseTask::beginRun()
 {
     Q_ASSERT(!m_running);

@@ -109,6 +109,13 @@ public:
      * false when the run cannot be forced (a C++ task's thread), so the runner has to self-fence.
      */
     virtual bool forceStop();
+    /*!
+     * Whether a run is killed by itself as soon as its lock deadline passes, even while runjob is
+     * frozen (a command under jobslib-guard). Otherwise it may run for the kill grace after the
+     * lock is found lost, and the lease backend finds that out the kill grace earlier
+     * (LockBackend::setTaskStopMs()). Default: false (a C++ task's thread).
+     */
+    virtual bool isKilledAtLockDeadline() const;
     /*! Between start() (beginRun()) and finished(). */
     bool isRunning() const { return m_running; }
 

@@ -322,6 +322,11 @@ bool CommandTask::forceStop()
     return true;
 }
 
+bool CommandTask::isKilledAtLockDeadline() const
+{
+    return !guardExecutable().isEmpty();
+}
+
 void CommandTask::killRun()
 {
     signalGroup(SIGKILL);

@@ -51,6 +51,8 @@ public:
      * the run's cgroup. A command can always be forced.
      */
     bool forceStop() override;
+    /*! True when jobslib-guard is found: it kills the run at the lock deadline. */
+    bool isKilledAtLockDeadline() const override;
 
     /*! How long forceStop() gives jobslib-guard to kill the run before it kills the guard too. */
     static constexpr int GuardKillWaitMs = 1000;

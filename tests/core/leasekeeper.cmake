@@ -1,0 +1,1 @@
+jobslib_add_test(tst_leasekeeper SOURCES tst_leasekeeper.cpp PREFIX core)
