@@ -19,7 +19,7 @@ class LeaseKeeper;
  * (`{"LockDelay": "<n>s", "TTL": "<ttl>s"}`, default node checks) and `PUT /v1/kv/<key>?acquire=`
  * with the owner record as the value; release is `?release=` with an empty body. Beyond Python:
  *
- * - renews the session by itself every ttl/3 and keeps a local deadline (LeaseKeeper): when it
+ * - renews the session by itself every (ttl - 6 s)/3 and keeps a local deadline (LeaseKeeper): when it
  *   cannot prove the lock before the server could expire it, it emits lost();
  * - watches its own key with blocking queries and notices a force-release or an invalidated
  *   session at once;

@@ -21,7 +21,7 @@ class LeaseKeeper;
  *   Whoever loses revokes its lease at once (no lease leak) and learns the holder from the same answer;
  * - the fencing token is the key's create revision: etcd's revision only grows, so every new
  *   holder gets a larger token;
- * - while held, LeaseKeeper keeps the lease alive every ttl/3, reads the key with every renewal (a
+ * - while held, LeaseKeeper keeps the lease alive every (ttl - 6 s)/3, reads the key with every renewal (a
  *   live lease alone does not prove the lock) and keeps a local deadline, and a watch on the key
  *   notices at once when it is deleted or moved (`release-lock`, lease expired);
  * - a standby watches the key and gets freed() when it is deleted;
