@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // runjob: the headless supervisor. Everything but the application object lives in
 // jobslib::Launcher, so applications that link libjobslib get the same command.
-#include "app/launcher.h"
+#include "launcher/launcher.h"
 
 #include <QCoreApplication>
 

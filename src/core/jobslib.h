@@ -6,7 +6,7 @@
 
 #include "app/backendregistry.h"
 #include "app/context.h"
-#include "app/launcher.h"
+#include "launcher/launcher.h"
 #include "config/config.h"
 #include "config/optiontable.h"
 #include "liveness/livenessbackend.h"

@@ -4,7 +4,7 @@
 #include "instanceinfo.h"
 
 #include "kv/actionlog.h"
-#include "lock/ownerrecord.h"
+#include "util/ownerrecord.h"
 
 #include <QList>
 #include <QMetaType>

@@ -5,7 +5,7 @@
 #include "consulsimulator.h"
 #include "liveness/consulliveness.h"
 #include "lock/consullock.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "statestore.h"
 #include "agent.h"
 #include "testcontext.h"

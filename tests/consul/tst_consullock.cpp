@@ -7,7 +7,7 @@
 #include "statestore.h"
 #include "lock/consullock.h"
 #include "lock/leasekeeper.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "fakeclock.h"
 #include "testcontext.h"
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "app/backendregistry.h"
 #include "config/configloader.h"
+#include "config/logsettings.h"
 #include "util/logging.h"
 
 #include <QCoreApplication>
@@ -192,7 +193,7 @@ void TestLogging::fromConfig()
 
     const auto config = load(env);
     QVERIFY2(config.ok(), qPrintable(config.error()));
-    const auto settings = LogSettings::fromConfig(config.value());
+    const auto settings = logSettingsFromConfig(config.value());
     QVERIFY2(settings.ok(), qPrintable(settings.error()));
     QCOMPARE(settings->level, level);
     QCOMPARE(settings->format, format);
@@ -222,7 +223,7 @@ void TestLogging::fromConfigErrors()
     QFETCH(QString, error);
     const auto config = load({QStringLiteral("JOBSLIB_LOGGING=") + json});
     QVERIFY2(config.ok(), qPrintable(config.error()));
-    const auto settings = LogSettings::fromConfig(config.value());
+    const auto settings = logSettingsFromConfig(config.value());
     QVERIFY(!settings.ok());
     QCOMPARE(settings.error(), error);
 }

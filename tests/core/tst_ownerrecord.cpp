@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-#include "lock/ownerrecord.h"
+#include "util/ownerrecord.h"
 
 #include <QTest>
 #include <QTimeZone>

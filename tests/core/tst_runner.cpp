@@ -3,7 +3,7 @@
 // no real waiting for intervals, no network.
 #include "app/backendregistry.h"
 #include "app/context.h"
-#include "app/launcher.h"
+#include "launcher/launcher.h"
 #include "runner/runner.h"
 #include "runnerfixture.h"
 #include "testcontext.h"

@@ -8,7 +8,7 @@
 #include "fakeclock.h"
 #include "liveness/etcdliveness.h"
 #include "lock/etcdlock.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "testcontext.h"
 
 #include <QElapsedTimer>

@@ -3,7 +3,7 @@
 // (src/core/config/configloader.h), over runjob's real option table (the core options and every
 // built-in backend's), and what runjob does with the result before it starts anything:
 // BackendRegistry::validate(), Config::describe() (--print-config), explainSettings() (--explain),
-// LogSettings::fromConfig() and a log line in the configured format.
+// logSettingsFromConfig() and a log line in the configured format.
 //
 // Input: NUL-separated strings in up to three parts, each part ended by an empty string ("\0\0"):
 //   K=V environment entries \0\0 command-line arguments (without the program) \0\0 settings file bytes
@@ -20,11 +20,12 @@
 
 #include "app/backendregistry.h"
 #include "app/explain.h"
-#include "app/runjobcommandline.h"
+#include "launcher/runjobcommandline.h"
 #include "config/config.h"
 #include "config/configloader.h"
 #include "config/optiontable.h"
 #include "config/valueparser.h"
+#include "config/logsettings.h"
 #include "util/logging.h"
 
 #include <QCommandLineParser>
@@ -128,7 +129,7 @@ void checkLoaded(const Config &config)
     const QString bad = registry().validate(config);
     if (bad.isEmpty())
         FUZZ_CHECK(!explainSettings(config, registry(), QStringLiteral("fuzz")).isEmpty());
-    const auto log = LogSettings::fromConfig(config);
+    const auto log = logSettingsFromConfig(config);
     if (log) {
         // A fixed time: 2023-11-14T22:13:20.123Z. No placeholder expands without bound: a width
         // or precision of 10^9 must not make every log line gigabytes (each placeholder takes at

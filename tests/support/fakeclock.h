@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 
-#include "runner/clock.h"
+#include "util/clock.h"
 
 #include <QMap>
 

@@ -6,7 +6,7 @@
 #include "liveness/livenessbackend.h"
 #include "lock/lockbackend.h"
 #include "metrics/metricsbackend.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "util/logcategories.h"
 
 #include <QCoreApplication>

@@ -3,7 +3,7 @@
 
 #include "app/context.h"
 #include "liveness/livenessbackend.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "util/logcategories.h"
 
 #include <QCommandLineParser>

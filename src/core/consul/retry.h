@@ -3,7 +3,7 @@
 
 #include "consulclient.h"
 #include "consulsettings.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 
 #include <memory>
 

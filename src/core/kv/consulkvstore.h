@@ -3,7 +3,7 @@
 
 #include "consul/consulclient.h"
 #include "kvstore.h"
-#include "lock/watchbackoff.h"
+#include "util/watchbackoff.h"
 
 #include <QElapsedTimer>
 #include <QPointer>

@@ -3,7 +3,7 @@
 
 #include "etcd/etcdclient.h"
 #include "kvstore.h"
-#include "lock/watchbackoff.h"
+#include "util/watchbackoff.h"
 
 #include <QMap>
 #include <QPointer>

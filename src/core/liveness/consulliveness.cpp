@@ -3,7 +3,7 @@
 
 #include "app/context.h"
 #include "consul/retry.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "util/logcategories.h"
 
 #include <QJsonObject>

@@ -2,7 +2,7 @@
 #include "dummyliveness.h"
 
 #include "app/context.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "util/deferred.h"
 
 namespace jobslib {

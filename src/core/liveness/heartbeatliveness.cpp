@@ -3,7 +3,7 @@
 
 #include "app/context.h"
 #include "heartbeat.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "util/logcategories.h"
 
 namespace jobslib {

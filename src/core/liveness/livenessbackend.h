@@ -2,7 +2,7 @@
 #pragma once
 
 #include "instancestate.h"
-#include "lock/ownerrecord.h"
+#include "util/ownerrecord.h"
 
 #include <QObject>
 

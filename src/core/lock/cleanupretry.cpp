@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "cleanupretry.h"
 
-#include "runner/clock.h"
+#include "util/clock.h"
 
 #include <QObject>
 

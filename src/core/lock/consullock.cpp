@@ -5,7 +5,7 @@
 #include "cleanupretry.h"
 #include "consul/retry.h"
 #include "leasekeeper.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "util/deferred.h"
 #include "util/freezepoint.h"
 #include "util/logcategories.h"

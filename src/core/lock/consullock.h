@@ -4,7 +4,7 @@
 #include "consul/consulclient.h"
 #include "consul/consulsettings.h"
 #include "lockbackend.h"
-#include "watchbackoff.h"
+#include "util/watchbackoff.h"
 
 #include <QPointer>
 

@@ -4,7 +4,7 @@
 #include "app/context.h"
 #include "cleanupretry.h"
 #include "leasekeeper.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "util/deferred.h"
 #include "util/freezepoint.h"
 #include "util/logcategories.h"

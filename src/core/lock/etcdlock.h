@@ -3,7 +3,7 @@
 
 #include "etcd/etcdclient.h"
 #include "lockbackend.h"
-#include "watchbackoff.h"
+#include "util/watchbackoff.h"
 
 #include <QPointer>
 

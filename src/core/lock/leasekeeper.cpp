@@ -2,7 +2,7 @@
 #include "leasekeeper.h"
 
 #include "lock/lockbackend.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "util/logcategories.h"
 
 namespace jobslib {

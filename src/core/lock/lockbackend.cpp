@@ -5,7 +5,7 @@
 
 #include "app/context.h"
 #include "jobslib_version.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "util/deferred.h"
 
 #include <QCoreApplication>

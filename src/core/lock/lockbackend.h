@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 
-#include "ownerrecord.h"
+#include "util/ownerrecord.h"
 
 #include <QObject>
 

@@ -3,7 +3,7 @@
 
 #include "app/context.h"
 #include "lineprotocol.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "util/logcategories.h"
 
 #include <QRandomGenerator>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "lineprotocol.h"
 
-#include "lock/ownerrecord.h"
+#include "util/ownerrecord.h"
 
 #include <charconv>
 #include <cmath>

@@ -2,7 +2,7 @@
 #include "handoverlistener.h"
 
 #include "config/config.h"
-#include "runner/clock.h"
+#include "util/clock.h"
 #include "util/logcategories.h"
 
 #include <memory>

@@ -9,8 +9,6 @@
 
 namespace jobslib {
 
-class Config;
-
 /*!
  * How log lines look and which are shown. Python jobslib's defaults: format
  * "%(asctime)s %(name)s %(levelname)s %(message)s", datefmt "%Y-%m-%d %H:%M:%S", level INFO,
@@ -24,12 +22,7 @@ struct JOBSLIB_EXPORT LogSettings
     /*! Per logger (category prefix) levels from a dictConfig's "loggers". */
     QHash<QString, int> categoryLevels;
 
-    /*!
-     * From logging.level/format/datefmt, then logging.dict_config (JOBSLIB_LOGGING) on top:
-     * root.level, loggers.<name>.level, and the format/datefmt of the formatter that the root
-     * logger's first handler uses (or the only formatter).
-     */
-    static Expected<LogSettings> fromConfig(const Config &config);
+    /*! Python's level names (DEBUG ... CRITICAL) or a number; nullopt for anything else. From a Config: logSettingsFromConfig(). */
     static std::optional<int> levelFromName(const QString &name);
 };
 

@@ -3,6 +3,7 @@
 
 #include "app/backendregistry.h"
 #include "config/optiontable.h"
+#include "runner/exitcode.h"
 #include "task/taskregistry.h"
 
 #include <QProcessEnvironment>
@@ -14,15 +15,6 @@
 namespace jobslib {
 
 class Context;
-
-/*! runjob's exit codes (docs/operations.md). */
-namespace ExitCode {
-constexpr int Success = 0;      ///< run-once succeeded or was pending; check passed
-constexpr int Failure = 1;      ///< run-once failed or was interrupted; check failed
-constexpr int Usage = 2;        ///< bad command line, settings or environment; nothing started
-constexpr int SelfFenced = 3;   ///< the lock was lost and a C++ task did not stop within the grace
-constexpr int SignalBase = 128; ///< stopped by signal N: 128 + N (143 SIGTERM, 130 SIGINT)
-} // namespace ExitCode
 
 /*!
  * The runjob command: command line, settings, task lookup, context, runner. runjob's main() is

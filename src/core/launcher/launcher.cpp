@@ -2,7 +2,7 @@
 #include "launcher.h"
 
 #include "app/context.h"
-#include "app/runjobcommandline.h"
+#include "launcher/runjobcommandline.h"
 #include "app/explain.h"
 #include "commands/builtincommand.h"
 #include "config/configdoc.h"
@@ -16,6 +16,7 @@
 #include "status/statusserver.h"
 #include "task/commandtask.h"
 #include "util/logcategories.h"
+#include "config/logsettings.h"
 #include "util/logging.h"
 
 #include <QCommandLineParser>
@@ -295,7 +296,7 @@ int Launcher::exec(const QStringList &arguments)
     const qint64 taskStopMs = task ? RunnerSettings::fromConfig(config.value()).taskStopMs(*task) : 0;
     if (const QString bad = m_backends.validate(config.value(), taskStopMs); !bad.isEmpty())
         return usageError(bad);
-    auto logSettings = LogSettings::fromConfig(config.value());
+    auto logSettings = logSettingsFromConfig(config.value());
     if (!logSettings)
         return usageError(logSettings.error());
     if (parser.isSet(QStringLiteral("verbose")))

@@ -1,0 +1,3 @@
+// The loop, which may use util: this arrow is fine.
+#pragma once
+#include "util/helper.h"
