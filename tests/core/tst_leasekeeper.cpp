@@ -38,6 +38,16 @@ struct Server
     }
 };
 
+/*! A lease of TTL 10 s granted at 0 on a fake clock, with its server and a spy on lost(). */
+struct Lease
+{
+    FakeClock clock;
+    Server server;
+    LeaseKeeper keeper{clock};
+    QSignalSpy lost{&keeper, &LeaseKeeper::lost};
+    Lease() { keeper.start(10000, 0, server.renewFn(clock)); }
+};
+
 } // namespace
 
 class TestLeaseKeeper : public QObject
@@ -108,11 +118,8 @@ void TestLeaseKeeper::renewalsKeepTheLeaseWhenAnsweredLate()
     // TTL 10 s: a window of 4 s renewed every 1.33 s. Every answer comes 1.5 s late (longer than
     // the interval): renewals go on an interval after the previous one was sent, so each
     // confirmed renewal still lands well before the deadline.
-    FakeClock clock;
-    Server server;
-    LeaseKeeper keeper(clock);
-    QSignalSpy lost(&keeper, &LeaseKeeper::lost);
-    keeper.start(10000, 0, server.renewFn(clock));
+    Lease lease;
+    auto &[clock, server, keeper, lost] = lease;
     int answered = 0;
     for (qint64 t = 0; t < 60000; t += 100) {
         clock.advance(100);
@@ -133,11 +140,8 @@ void TestLeaseKeeper::aHungRenewalDoesNotHoldUpTheNext()
 {
     // A renewal stuck on a dead connection until its timeout (5 s, longer than the window of 4 s):
     // the next ones go out anyway and keep the lease.
-    FakeClock clock;
-    Server server;
-    LeaseKeeper keeper(clock);
-    QSignalSpy lost(&keeper, &LeaseKeeper::lost);
-    keeper.start(10000, 0, server.renewFn(clock));
+    Lease lease;
+    auto &[clock, server, keeper, lost] = lease;
     clock.advance(1333);
     QCOMPARE(server.sentAt.size(), 1); // hangs
     clock.advance(1333);
@@ -211,11 +215,8 @@ void TestLeaseKeeper::anOlderAnswerNeverShortensTheDeadline()
 
 void TestLeaseKeeper::goneIsLostAtOnce()
 {
-    FakeClock clock;
-    Server server;
-    LeaseKeeper keeper(clock);
-    QSignalSpy lost(&keeper, &LeaseKeeper::lost);
-    keeper.start(10000, 0, server.renewFn(clock));
+    Lease lease;
+    auto &[clock, server, keeper, lost] = lease;
     clock.advance(1333);
     server.answer(0, Outcome::Gone);
     QCOMPARE(lost.size(), 1);
@@ -225,11 +226,8 @@ void TestLeaseKeeper::goneIsLostAtOnce()
 
 void TestLeaseKeeper::aFrozenProcessFindsItsLeaseLostOnWaking()
 {
-    FakeClock clock;
-    Server server;
-    LeaseKeeper keeper(clock);
-    QSignalSpy lost(&keeper, &LeaseKeeper::lost);
-    keeper.start(10000, 0, server.renewFn(clock));
+    Lease lease;
+    auto &[clock, server, keeper, lost] = lease;
     clock.freeze(25000);
     QVERIFY(keeper.expired());
     clock.advance(0); // the overdue renewal timer fires first: it must not renew a lease past its deadline
